@@ -1,0 +1,100 @@
+//! Every feature the acceptance suites prove, keyed by a stable id `<fork>.<feature>`.
+//!
+//! The id doubles as the suite's module path (`isthmus.eip7702` is tested by
+//! `isthmus::eip7702::*`), which is how verdicts map a JUnit test name back to its feature.
+
+use super::Fork;
+
+/// One user-visible change a fork introduces, proven by one suite module.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Feature {
+    /// Stable id, `<fork>.<name>`; never reuse or rename one, history is keyed by it.
+    pub id: &'static str,
+    /// The fork that introduces the feature.
+    pub fork: Fork,
+    /// One line for reports.
+    pub description: &'static str,
+}
+
+impl Feature {
+    /// The suite module that tests this feature: `isthmus.eip7702` -> `isthmus::eip7702`.
+    pub fn suite_path(&self) -> String {
+        self.id.replace('.', "::")
+    }
+
+    /// Whether a test path (`isthmus::eip7702::delegation_runs_code`, possibly prefixed by the
+    /// test binary, `op-suites::betanet$isthmus::eip7702::...`) belongs to this feature.
+    pub fn claims(&self, test_path: &str) -> bool {
+        let normalized = format!("::{}", test_path.replace('$', "::"));
+        normalized.contains(&format!("::{}::", self.suite_path()))
+    }
+}
+
+const fn f(id: &'static str, fork: Fork, description: &'static str) -> Feature {
+    Feature { id, fork, description }
+}
+
+/// The catalog, grouped by fork in activation order.
+pub static FEATURES: &[Feature] = &[
+    f("regolith.deposits", Fork::Regolith, "L1-info deposit is not a system tx, gas 1,000,000; deposit receipts carry depositNonce"),
+    f("canyon.push0", Fork::Canyon, "PUSH0 opcode (EIP-3855)"),
+    f("canyon.initcode_cap", Fork::Canyon, "initcode limited to 49,152 bytes (EIP-3860)"),
+    f("canyon.withdrawals", Fork::Canyon, "empty withdrawals list and root in every header"),
+    f("canyon.create2_deployer", Fork::Canyon, "Create2Deployer present at 0x13b0D85CcB8bf860b6b79AF3029fCA081AE9beF2"),
+    f("canyon.eip1559", Fork::Canyon, "EIP-1559 denominator 250 and deposit receipt version 1"),
+    f("ecotone.activation", Fork::Ecotone, "upgrade transactions deploy L1Block, GasPriceOracle and the beacon-roots contract"),
+    f("ecotone.l1_attributes", Fork::Ecotone, "packed L1-attributes calldata and the new L1Block fields"),
+    f("ecotone.beacon_roots", Fork::Ecotone, "EIP-4788 beacon-roots contract and parentBeaconBlockRoot"),
+    f("ecotone.cancun_opcodes", Fork::Ecotone, "TSTORE/TLOAD, MCOPY and BLOBBASEFEE"),
+    f("ecotone.blob_transactions", Fork::Ecotone, "blob transactions rejected; blobGasUsed and excessBlobGas are zero"),
+    f("ecotone.fees", Fork::Ecotone, "receipts carry the blob-aware L1 fee breakdown"),
+    f("fjord.activation", Fork::Fjord, "upgrade transactions deploy the Fjord GasPriceOracle"),
+    f("fjord.p256verify", Fork::Fjord, "P256VERIFY precompile at 0x100 (RIP-7212)"),
+    f("fjord.fastlz_fee", Fork::Fjord, "FastLZ-based L1 fee, equal in receipt, getL1Fee and an independent computation"),
+    f("fjord.fee_upper_bound", Fork::Fjord, "GasPriceOracle.getL1FeeUpperBound"),
+    f("granite.pairing_limit", Fork::Granite, "bn256Pairing rejects input over 112,687 bytes"),
+    f("holocene.extra_data", Fork::Holocene, "header extraData holds the EIP-1559 denominator and elasticity"),
+    f("holocene.base_fee", Fork::Holocene, "next base fee follows the parent's extraData parameters"),
+    f("isthmus.activation", Fork::Isthmus, "upgrade transactions deploy L1Block, GasPriceOracle, OperatorFeeVault and the history contract"),
+    f("isthmus.eip7702", Fork::Isthmus, "set-code transactions and delegated calls (EIP-7702)"),
+    f("isthmus.bls_precompiles", Fork::Isthmus, "BLS12-381 precompiles 0x0b-0x11 (EIP-2537)"),
+    f("isthmus.eip2935", Fork::Isthmus, "block-hash history contract (EIP-2935)"),
+    f("isthmus.eip7623", Fork::Isthmus, "calldata floor gas (EIP-7623)"),
+    f("isthmus.headers", Fork::Isthmus, "requestsHash and withdrawalsRoot = L2ToL1MessagePasser storage root"),
+    f("isthmus.operator_fee", Fork::Isthmus, "operator fee charged and paid to the OperatorFeeVault"),
+    f("isthmus.l1_attributes", Fork::Isthmus, "Isthmus L1-attributes calldata with operator fee parameters"),
+    f("jovian.activation", Fork::Jovian, "upgrade transactions from the configured Jovian bundle"),
+    f("jovian.min_base_fee", Fork::Jovian, "extraData carries a minimum base fee and the base fee respects it"),
+    f("jovian.da_footprint", Fork::Jovian, "DA footprint in header blobGasUsed and receipts"),
+];
+
+/// Looks a feature up by id.
+pub fn feature(id: &str) -> Option<&'static Feature> {
+    FEATURES.iter().find(|f| f.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_prefixed_by_their_fork_and_in_fork_order() {
+        let mut seen = std::collections::HashSet::new();
+        for pair in FEATURES.windows(2) {
+            assert!(pair[0].fork <= pair[1].fork, "{} listed after {}", pair[1].id, pair[0].id);
+        }
+        for feature in FEATURES {
+            assert!(seen.insert(feature.id), "duplicate feature id {}", feature.id);
+            assert!(feature.id.starts_with(&format!("{}.", feature.fork)), "{}", feature.id);
+        }
+    }
+
+    #[test]
+    fn a_feature_claims_only_its_own_tests() {
+        let eip7702 = feature("isthmus.eip7702").unwrap();
+        assert!(eip7702.claims("isthmus::eip7702::delegated_call"));
+        assert!(eip7702.claims("op-suites::betanet$isthmus::eip7702::delegated_call"));
+        assert!(!eip7702.claims("isthmus::eip7702x::delegated_call"));
+        assert!(!eip7702.claims("fjord::p256verify::valid_signature"));
+    }
+}

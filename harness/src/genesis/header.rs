@@ -1,0 +1,64 @@
+//! The genesis block header, computed the way op-geth and op-reth compute it from a
+//! `genesis.json`, so that our genesis hash is the real chain's.
+
+use alloy::{
+    consensus::{EMPTY_OMMER_ROOT_HASH, Header, constants::EMPTY_ROOT_HASH},
+    eips::{eip1559::INITIAL_BASE_FEE, eip7685::EMPTY_REQUESTS_HASH},
+    genesis::Genesis,
+    primitives::{Address, B256, address},
+};
+use alloy_trie::root::{state_root_ref_unhashed, storage_root_unhashed};
+
+/// L2ToL1MessagePasser, whose storage root is the `withdrawalsRoot` from Isthmus on.
+pub const L2_TO_L1_MESSAGE_PASSER: Address = address!("4200000000000000000000000000000000000016");
+
+/// Which header-shaping rules are active at genesis.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct GenesisRules {
+    /// Shanghai / Canyon: withdrawals root.
+    pub shanghai: bool,
+    /// Cancun / Ecotone: blob gas fields and the parent beacon block root.
+    pub cancun: bool,
+    /// Prague / Isthmus: requests hash.
+    pub prague: bool,
+    /// OP Isthmus: the withdrawals root is the message passer's storage root.
+    pub op_isthmus: bool,
+}
+
+/// Builds block 0 from a genesis description.
+pub fn genesis_header(genesis: &Genesis, rules: GenesisRules) -> Header {
+    let withdrawals_root = rules.shanghai.then(|| {
+        if rules.op_isthmus {
+            message_passer_storage_root(genesis)
+        } else {
+            EMPTY_ROOT_HASH
+        }
+    });
+    Header {
+        parent_hash: genesis.parent_hash.unwrap_or_default(),
+        ommers_hash: EMPTY_OMMER_ROOT_HASH,
+        beneficiary: genesis.coinbase,
+        state_root: state_root_ref_unhashed(&genesis.alloc),
+        transactions_root: EMPTY_ROOT_HASH,
+        receipts_root: EMPTY_ROOT_HASH,
+        difficulty: genesis.difficulty,
+        number: genesis.number.unwrap_or_default(),
+        gas_limit: genesis.gas_limit,
+        timestamp: genesis.timestamp,
+        extra_data: genesis.extra_data.clone(),
+        mix_hash: genesis.mix_hash,
+        nonce: genesis.nonce.into(),
+        base_fee_per_gas: Some(genesis.base_fee_per_gas.map_or(INITIAL_BASE_FEE, |f| f as u64)),
+        withdrawals_root,
+        blob_gas_used: rules.cancun.then(|| genesis.blob_gas_used.unwrap_or_default()),
+        excess_blob_gas: rules.cancun.then(|| genesis.excess_blob_gas.unwrap_or_default()),
+        parent_beacon_block_root: rules.cancun.then_some(B256::ZERO),
+        requests_hash: rules.prague.then_some(EMPTY_REQUESTS_HASH),
+        ..Default::default()
+    }
+}
+
+fn message_passer_storage_root(genesis: &Genesis) -> B256 {
+    let storage = genesis.alloc.get(&L2_TO_L1_MESSAGE_PASSER).and_then(|a| a.storage.clone());
+    storage_root_unhashed(storage.unwrap_or_default().into_iter().map(|(k, v)| (k, v.into())))
+}

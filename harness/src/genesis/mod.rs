@@ -1,0 +1,174 @@
+//! Genesis for the L1 and each L2: the `alloy::genesis::Genesis` a real client would read, and
+//! the block-0 header computed from it.
+
+mod dev;
+mod header;
+
+use alloy::{
+    consensus::{Header, Sealed},
+    genesis::{ChainConfig, Genesis, GenesisAccount},
+    primitives::{Address, B64, Bytes},
+};
+use op_alloy::consensus::{encode_holocene_extra_data, encode_jovian_extra_data};
+use op_alloy::rpc_types::{OpBaseFeeInfo, OpGenesisInfo};
+use alloy::eips::eip1559::BaseFeeParams;
+
+pub use dev::{DEV_ACCOUNT_COUNT, DEV_BALANCE, DEV_MNEMONIC, dev_addresses, dev_signers};
+pub use header::{GenesisRules, L2_TO_L1_MESSAGE_PASSER, genesis_header};
+
+use crate::{
+    forks::Fork,
+    spec::{ForkSchedule, L2Spec, NetworkSpec},
+};
+
+/// Why a genesis state could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum GenesisError {}
+
+/// The predeploy accounts of an L2 at genesis. (Filled by the predeploy builder.)
+pub fn predeploys(_spec: &NetworkSpec, _genesis_time: u64) -> Result<Vec<(Address, GenesisAccount)>, GenesisError> {
+    Ok(Vec::new())
+}
+
+/// EIP-1559 parameters before Canyon (op-geth's `optimism.eip1559Denominator`).
+pub const BEDROCK_BASE_FEE_PARAMS: BaseFeeParams = BaseFeeParams::new(50, 6);
+
+/// A chain's genesis description and its sealed block 0.
+#[derive(Clone, Debug)]
+pub struct ChainGenesis {
+    pub genesis: Genesis,
+    pub header: Sealed<Header>,
+}
+
+impl ChainGenesis {
+    fn new(genesis: Genesis, rules: GenesisRules) -> Self {
+        let header = genesis_header(&genesis, rules);
+        Self { header: Sealed::new(header), genesis }
+    }
+}
+
+fn dev_alloc() -> impl Iterator<Item = (Address, GenesisAccount)> {
+    dev_addresses().map(|a| (a, GenesisAccount::default().with_balance(DEV_BALANCE)))
+}
+
+/// Every pre-merge fork at block 0 and the given post-merge times.
+fn chain_config(chain_id: u64, shanghai: Option<u64>, cancun: Option<u64>, prague: Option<u64>) -> ChainConfig {
+    ChainConfig {
+        chain_id,
+        homestead_block: Some(0),
+        eip150_block: Some(0),
+        eip155_block: Some(0),
+        eip158_block: Some(0),
+        byzantium_block: Some(0),
+        constantinople_block: Some(0),
+        petersburg_block: Some(0),
+        istanbul_block: Some(0),
+        muir_glacier_block: Some(0),
+        berlin_block: Some(0),
+        london_block: Some(0),
+        arrow_glacier_block: Some(0),
+        gray_glacier_block: Some(0),
+        merge_netsplit_block: Some(0),
+        terminal_total_difficulty: Some(Default::default()),
+        terminal_total_difficulty_passed: true,
+        shanghai_time: shanghai,
+        cancun_time: cancun,
+        prague_time: prague,
+        ..Default::default()
+    }
+}
+
+/// The L1: Prague from genesis, the dev accounts funded.
+pub fn l1_genesis(spec: &NetworkSpec, genesis_time: u64) -> ChainGenesis {
+    let genesis = Genesis {
+        config: chain_config(spec.l1.chain_id, Some(0), Some(0), Some(0)),
+        timestamp: genesis_time,
+        gas_limit: 60_000_000,
+        base_fee_per_gas: Some(alloy::eips::eip1559::INITIAL_BASE_FEE.into()),
+        alloc: dev_alloc().collect(),
+        ..Default::default()
+    };
+    let rules = GenesisRules { shanghai: true, cancun: true, prague: true, op_isthmus: false };
+    ChainGenesis::new(genesis, rules)
+}
+
+/// An L2's genesis with the OP chain config; `alloc` holds the predeploys (the genesis builder
+/// supplies them) and the dev accounts are added here.
+pub fn l2_genesis(
+    spec: &NetworkSpec,
+    l2: &L2Spec,
+    genesis_time: u64,
+    alloc: impl IntoIterator<Item = (Address, GenesisAccount)>,
+) -> ChainGenesis {
+    let schedule = spec.schedule();
+    let time = |fork| schedule.time(fork, genesis_time);
+    let mut config = chain_config(l2.chain_id, time(Fork::Canyon), time(Fork::Ecotone), time(Fork::Isthmus));
+    config.extra_fields = op_chain_fields(&schedule, genesis_time);
+    let genesis = Genesis {
+        config,
+        timestamp: genesis_time,
+        gas_limit: l2.gas_limit,
+        base_fee_per_gas: Some(alloy::eips::eip1559::INITIAL_BASE_FEE.into()),
+        extra_data: genesis_extra_data(&schedule, l2),
+        alloc: alloc.into_iter().chain(dev_alloc()).collect(),
+        ..Default::default()
+    };
+    let at_genesis = |fork| schedule.is_active(fork, 0);
+    let rules = GenesisRules {
+        shanghai: at_genesis(Fork::Canyon),
+        cancun: at_genesis(Fork::Ecotone),
+        prague: at_genesis(Fork::Isthmus),
+        op_isthmus: at_genesis(Fork::Isthmus),
+    };
+    ChainGenesis::new(genesis, rules)
+}
+
+/// The op-geth chain-config keys: `bedrockBlock`, `<fork>Time` and the `optimism` table.
+fn op_chain_fields(schedule: &ForkSchedule, genesis_time: u64) -> alloy::serde::OtherFields {
+    let time = |fork| schedule.time(fork, genesis_time);
+    let info = OpGenesisInfo {
+        bedrock_block: Some(0),
+        regolith_time: time(Fork::Regolith),
+        canyon_time: time(Fork::Canyon),
+        ecotone_time: time(Fork::Ecotone),
+        fjord_time: time(Fork::Fjord),
+        granite_time: time(Fork::Granite),
+        holocene_time: time(Fork::Holocene),
+        isthmus_time: time(Fork::Isthmus),
+        jovian_time: time(Fork::Jovian),
+        karst_time: time(Fork::Karst),
+        interop_time: time(Fork::Interop),
+    };
+    let base_fee = OpBaseFeeInfo {
+        eip1559_elasticity: Some(BEDROCK_BASE_FEE_PARAMS.elasticity_multiplier as u64),
+        eip1559_denominator: Some(BEDROCK_BASE_FEE_PARAMS.max_change_denominator as u64),
+        eip1559_denominator_canyon: Some(250),
+    };
+    let mut fields: alloy::serde::OtherFields =
+        serde_json::from_value(serde_json::to_value(info).expect("serialisable")).expect("an object");
+    fields.insert("optimism".into(), serde_json::to_value(base_fee).expect("serialisable"));
+    fields
+}
+
+/// The system config's EIP-1559 parameters as Holocene encodes them: denominator, elasticity.
+pub fn eip1559_params(l2: &L2Spec) -> B64 {
+    let sc = &l2.system_config;
+    let mut out = [0u8; 8];
+    out[..4].copy_from_slice(&sc.eip1559_denominator.to_be_bytes());
+    out[4..].copy_from_slice(&sc.eip1559_elasticity.to_be_bytes());
+    B64::from(out)
+}
+
+/// Block 0's `extraData`: Holocene and Jovian chains carry their EIP-1559 parameters from
+/// genesis on, so that block 1's base fee can be computed from its parent.
+fn genesis_extra_data(schedule: &ForkSchedule, l2: &L2Spec) -> Bytes {
+    let canyon = BaseFeeParams::new(250, 6);
+    let params = eip1559_params(l2);
+    if schedule.is_active(Fork::Jovian, 0) {
+        encode_jovian_extra_data(params, canyon, l2.system_config.min_base_fee).expect("9+ bytes")
+    } else if schedule.is_active(Fork::Holocene, 0) {
+        encode_holocene_extra_data(params, canyon).expect("9 bytes")
+    } else {
+        Bytes::new()
+    }
+}

@@ -1,0 +1,10 @@
+//! An acceptance-test harness for OP Stack upgrade networks.
+//!
+//! Data flows one way: a [`spec::NetworkSpec`] names the network; the network is brought up and
+//! its forks applied; the suites run against it; their results become per-feature stability
+//! verdicts and reports. The [`forks`] catalog is the shared vocabulary of every step.
+
+pub mod config;
+pub mod forks;
+pub mod genesis;
+pub mod spec;

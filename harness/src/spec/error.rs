@@ -1,0 +1,173 @@
+//! Spec errors: each names the file, the line, the field and the fix.
+
+use std::{fmt, path::{Path, PathBuf}};
+
+use super::locate;
+use crate::forks::Fork;
+
+/// A spec that cannot be used, with everything a person needs to correct it.
+#[derive(Debug)]
+pub struct SpecError {
+    pub file: PathBuf,
+    /// 1-based line, when the problem sits at one place in the file.
+    pub line: Option<usize>,
+    /// Dotted field path, `l2[1].chain_id`.
+    pub field: String,
+    pub message: String,
+    pub fix: String,
+}
+
+impl std::error::Error for SpecError {}
+
+impl fmt::Display for SpecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        write!(f, ": `{}`: {}\n  fix: {}", self.field, self.message, self.fix)
+    }
+}
+
+impl SpecError {
+    pub(crate) fn io(path: &Path, err: std::io::Error) -> Self {
+        Self {
+            file: path.to_path_buf(),
+            line: None,
+            field: "(file)".into(),
+            message: format!("cannot read the spec: {err}"),
+            fix: "pass the path of a network spec, e.g. networks/alphanet.toml".into(),
+        }
+    }
+
+    pub(crate) fn syntax(path: &Path, source: &str, err: &toml::de::Error) -> Self {
+        let span = err.span();
+        let field = span.as_ref().and_then(|s| locate::path_at(source, s.start));
+        let fix = if err.message().starts_with("unknown field") {
+            "remove the key or correct its spelling; the accepted keys are listed above"
+        } else {
+            "correct the value to the type the field takes (see README, \"Network specs\")"
+        };
+        Self {
+            file: path.to_path_buf(),
+            line: span.map(|s| locate::line_of(source, s.start)),
+            field: field.unwrap_or_else(|| "(document)".into()),
+            message: err.message().to_owned(),
+            fix: fix.into(),
+        }
+    }
+
+    pub(crate) fn semantic(path: &Path, source: &str, kind: SpecErrorKind) -> Self {
+        let field = kind.field();
+        let line = locate::span_of(source, &field).map(|s| locate::line_of(source, s.start));
+        Self { file: path.to_path_buf(), line, field, message: kind.to_string(), fix: kind.fix() }
+    }
+}
+
+/// What is wrong with a spec that parsed as TOML.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum SpecErrorKind {
+    #[error("the spec names no L2 chain")]
+    NoL2,
+    #[error("block time is 0 seconds")]
+    ZeroBlockTime { field: String },
+    #[error("chain id {chain_id} is used by {other} too")]
+    DuplicateChainId { field: String, chain_id: u64, other: String },
+    #[error("`{id}` is not a feature in the catalog")]
+    UnknownFeature { index: usize, id: String },
+    #[error("feature `{id}` is in scope but its fork {fork} is never scheduled")]
+    FeatureForkUnscheduled { index: usize, id: String, fork: Fork },
+    #[error("bedrock is the genesis rules of every OP chain; it cannot activate later")]
+    BedrockNotGenesis,
+    #[error("`sequential` runs from {from} to {to} with gap {gap}: the range must go forwards and the gap be positive")]
+    BadSequential { from: Fork, to: Fork, gap: u64 },
+    #[error("{fork} is set both in `sequential` and on its own")]
+    SequentialOverlap { fork: Fork },
+    #[error("{fork} {at} but {earlier}, which must come first, {earlier_at}")]
+    ForkOrder { fork: Fork, at: String, earlier: Fork, earlier_at: String },
+    #[error("an alphanet activates every fork at genesis, but {fork} activates {offset} s after genesis")]
+    AlphanetLiveFork { fork: Fork, offset: u64 },
+    #[error("a betanet must upgrade live, but every scheduled fork is active at genesis")]
+    BetanetNothingLive,
+    #[error("{fork} and {other} would activate in the same block ({block}) of L2 `{chain}`; each fork's upgrade transactions need a block of their own")]
+    SameBlockUpgrades { fork: Fork, other: Fork, block: u64, chain: String },
+    #[error("{fork} is scheduled but has no upgrade bundle: kona-hardforks ships none for it")]
+    MissingBundle { fork: Fork },
+    #[error("bundle {index} must name exactly one source: `builtin = true` or `file = \"...\"`")]
+    BundleSource { index: usize },
+    #[error("bundle {index} asks for the built-in bundle of {fork}, but only ecotone, fjord and isthmus have one")]
+    NoBuiltinBundle { index: usize, fork: Fork },
+    #[error("bundle {index} is for {fork}, which is never scheduled")]
+    BundleForkUnscheduled { index: usize, fork: Fork },
+    #[error("bundle file {path}: {reason}")]
+    BundleFile { index: usize, path: String, reason: String },
+    #[error("stability.{key} = {value} is out of range ({range})")]
+    StabilityRange { key: &'static str, value: f64, range: &'static str },
+}
+
+impl SpecErrorKind {
+    /// The field the problem sits in, as a path the locator understands.
+    pub fn field(&self) -> String {
+        match self {
+            Self::NoL2 => "l2".into(),
+            Self::ZeroBlockTime { field } | Self::DuplicateChainId { field, .. } => field.clone(),
+            Self::UnknownFeature { index, .. } | Self::FeatureForkUnscheduled { index, .. } => {
+                format!("features[{index}]")
+            }
+            Self::BedrockNotGenesis => "forks.bedrock".into(),
+            Self::BadSequential { .. } | Self::SequentialOverlap { .. } => "forks.sequential".into(),
+            Self::ForkOrder { fork, .. }
+            | Self::AlphanetLiveFork { fork, .. }
+            | Self::SameBlockUpgrades { fork, .. }
+            | Self::MissingBundle { fork } => format!("forks.{fork}"),
+            Self::BetanetNothingLive => "forks".into(),
+            Self::BundleSource { index } => format!("bundle[{index}]"),
+            Self::NoBuiltinBundle { index, .. } | Self::BundleForkUnscheduled { index, .. } => {
+                format!("bundle[{index}].fork")
+            }
+            Self::BundleFile { index, .. } => format!("bundle[{index}].file"),
+            Self::StabilityRange { key, .. } => format!("stability.{key}"),
+        }
+    }
+
+    /// What to change so the spec validates.
+    pub fn fix(&self) -> String {
+        match self {
+            Self::NoL2 => "add an `[[l2]]` table with name and chain_id".into(),
+            Self::ZeroBlockTime { .. } => "set a block time of at least 1 second".into(),
+            Self::DuplicateChainId { .. } => "give every chain, L1 and L2, its own chain id".into(),
+            Self::UnknownFeature { .. } => format!(
+                "use a feature id from the catalog (`harness features` lists them), e.g. {}",
+                crate::forks::FEATURES.iter().take(3).map(|f| f.id).collect::<Vec<_>>().join(", ")
+            ),
+            Self::FeatureForkUnscheduled { fork, .. } => {
+                format!("schedule {fork} under [forks] or drop the feature from `features`")
+            }
+            Self::BedrockNotGenesis => "write `bedrock = \"genesis\"` or leave it out".into(),
+            Self::BadSequential { .. } => "write e.g. `sequential = { from = \"ecotone\", to = \"isthmus\", gap = 4 }`".into(),
+            Self::SequentialOverlap { fork } => format!("remove `{fork}` or take it out of the sequential range"),
+            Self::ForkOrder { fork, earlier, .. } => {
+                format!("schedule {earlier} at or before {fork} (later forks imply earlier ones)")
+            }
+            Self::AlphanetLiveFork { fork, .. } => {
+                format!("write `{fork} = \"genesis\"`, or use `mode = \"betanet\"` for a live upgrade")
+            }
+            Self::BetanetNothingLive => {
+                "give the fork under test an offset, e.g. `isthmus = { offset = 8 }`, or use `mode = \"alphanet\"`".into()
+            }
+            Self::SameBlockUpgrades { fork, other, .. } => {
+                format!("move {fork} at least one L2 block time after {other}")
+            }
+            Self::MissingBundle { fork } => format!(
+                "add a NUT bundle: `[[bundle]]` with `fork = \"{fork}\"` and `file = \"bundles/{fork}.json\"` (see README, \"Upgrade bundles\"), or unschedule {fork}"
+            ),
+            Self::BundleSource { .. } => "keep either `builtin = true` or `file`, not both and not neither".into(),
+            Self::NoBuiltinBundle { fork, .. } => format!("point `file` at a NUT bundle JSON for {fork}"),
+            Self::BundleForkUnscheduled { fork, .. } => format!("schedule {fork} or remove the bundle"),
+            Self::BundleFile { .. } => {
+                "make it NUT bundle JSON: `metadata` and `transactions`, each with intent, from, to (null to deploy), data and gasLimit".into()
+            }
+            Self::StabilityRange { key, range, .. } => format!("set stability.{key} within {range}"),
+        }
+    }
+}

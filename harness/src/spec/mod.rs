@@ -1,0 +1,258 @@
+//! The network spec: one TOML file under `networks/` that says which network to build and how
+//! to judge it. Everything the harness does starts from a validated [`NetworkSpec`].
+
+mod activation;
+mod backend;
+mod error;
+mod locate;
+mod schedule;
+mod validate;
+
+use std::path::{Path, PathBuf};
+
+use alloy::primitives::Address;
+use serde::{Deserialize, Serialize};
+
+pub use activation::{Activation, ForksSpec, Sequential};
+pub use backend::{BackendKind, ContainerRole, ContainerSettings, EmbeddedSettings, ExternalSettings, Mount, ProcessSettings, ClockMode};
+pub use error::{SpecError, SpecErrorKind};
+pub use schedule::ForkSchedule;
+
+use crate::forks::{Feature, Fork, FEATURES};
+
+/// How the network reaches its forks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Every scheduled fork is active at genesis; features prove themselves alone.
+    Alphanet,
+    /// The network starts on the previous fork and upgrades live at a scheduled time.
+    Betanet,
+}
+
+impl Mode {
+    /// Lower-case name, also the nextest profile that runs this mode.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Alphanet => "alphanet",
+            Self::Betanet => "betanet",
+        }
+    }
+}
+
+/// Which client software plays a role. The backend decides where it runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NodeKind {
+    /// The harness's own node (in-process, `harness up` as a process, or its image).
+    #[default]
+    Harness,
+    /// Foundry's anvil; L1 only.
+    Anvil,
+    /// Whatever the backend settings name (an image and command, or an RPC URL).
+    Custom,
+}
+
+/// A validated network spec.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkSpec {
+    /// Short name, used in reports and run ids.
+    pub name: String,
+    pub mode: Mode,
+    /// Upgrade number the Betanet process assigned, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upgrade_number: Option<u32>,
+    /// Hardfork name the Betanet process assigned, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hardfork_name: Option<String>,
+    pub l1: L1Spec,
+    pub l2: Vec<L2Spec>,
+    pub forks: ForksSpec,
+    /// Upgrade bundles, in the order they apply within their fork's activation block.
+    #[serde(default, rename = "bundle", skip_serializing_if = "Vec::is_empty")]
+    pub bundles: Vec<BundleSpec>,
+    /// Feature ids in scope; `None` means every feature of the scheduled forks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub features: Option<Vec<String>>,
+    #[serde(default)]
+    pub stability: StabilityPolicy,
+    #[serde(default)]
+    pub backend: BackendKind,
+    #[serde(default)]
+    pub embedded: EmbeddedSettings,
+    #[serde(default)]
+    pub process: ProcessSettings,
+    #[serde(default)]
+    pub container: ContainerSettings,
+    #[serde(default)]
+    pub external: ExternalSettings,
+    /// Where the spec was read from; bundle files are relative to its folder.
+    #[serde(skip)]
+    pub path: PathBuf,
+}
+
+/// The L1 chain.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct L1Spec {
+    pub chain_id: u64,
+    /// Seconds between L1 blocks.
+    #[serde(default = "default_l1_block_time")]
+    pub block_time: u64,
+    #[serde(default)]
+    pub node: NodeKind,
+}
+
+/// One L2 chain.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct L2Spec {
+    pub name: String,
+    pub chain_id: u64,
+    /// Seconds between L2 blocks.
+    #[serde(default = "default_l2_block_time")]
+    pub block_time: u64,
+    #[serde(default = "default_gas_limit")]
+    pub gas_limit: u64,
+    #[serde(default)]
+    pub system_config: SystemConfigSpec,
+    #[serde(default)]
+    pub node: NodeKind,
+}
+
+/// The L1 SystemConfig values the L2 reads through its L1-attributes deposits and extraData.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SystemConfigSpec {
+    pub batcher: Address,
+    /// Ecotone L1 base fee scalar.
+    pub base_fee_scalar: u32,
+    /// Ecotone L1 blob base fee scalar.
+    pub blob_base_fee_scalar: u32,
+    /// Holocene EIP-1559 denominator carried in extraData.
+    pub eip1559_denominator: u32,
+    /// Holocene EIP-1559 elasticity carried in extraData.
+    pub eip1559_elasticity: u32,
+    /// Isthmus operator fee scalar.
+    pub operator_fee_scalar: u32,
+    /// Isthmus operator fee constant, in wei.
+    pub operator_fee_constant: u64,
+    /// Jovian minimum base fee, in wei.
+    pub min_base_fee: u64,
+    /// Jovian DA footprint gas scalar.
+    pub da_footprint_gas_scalar: u16,
+}
+
+impl Default for SystemConfigSpec {
+    fn default() -> Self {
+        Self {
+            // The third account of the standard test mnemonic, as op-deployer's devnets use.
+            batcher: alloy::primitives::address!("3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"),
+            base_fee_scalar: 1368,
+            blob_base_fee_scalar: 810_949,
+            eip1559_denominator: 250,
+            eip1559_elasticity: 6,
+            operator_fee_scalar: 0,
+            operator_fee_constant: 0,
+            min_base_fee: 0,
+            da_footprint_gas_scalar: 400,
+        }
+    }
+}
+
+/// One upgrade bundle applied in a fork's activation block.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BundleSpec {
+    pub fork: Fork,
+    /// The fork's built-in bundle from `kona-hardforks`.
+    #[serde(default)]
+    pub builtin: bool,
+    /// A NUT bundle JSON file, relative to the spec's folder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<PathBuf>,
+}
+
+/// When a feature counts as stable. Every condition must hold over the feature's history in the
+/// spec's mode.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StabilityPolicy {
+    /// Runs needed before any verdict but `INSUFFICIENT_DATA`.
+    pub min_runs: u32,
+    /// The newest runs that must all be green.
+    pub consecutive_passes: u32,
+    /// Highest share of runs that passed only on retry.
+    pub max_flake_rate: f64,
+    /// Lowest acceptable Wilson lower bound of the pass rate.
+    pub min_pass_rate: f64,
+    /// Confidence level of that bound.
+    pub confidence: f64,
+}
+
+impl Default for StabilityPolicy {
+    fn default() -> Self {
+        Self { min_runs: 10, consecutive_passes: 5, max_flake_rate: 0.02, min_pass_rate: 0.7, confidence: 0.95 }
+    }
+}
+
+const fn default_l1_block_time() -> u64 {
+    12
+}
+
+const fn default_l2_block_time() -> u64 {
+    2
+}
+
+const fn default_gas_limit() -> u64 {
+    30_000_000
+}
+
+impl NetworkSpec {
+    /// Reads, parses and validates a spec file; errors name the file, line, field and fix.
+    pub fn load(path: impl AsRef<Path>) -> Result<Self, SpecError> {
+        let path = path.as_ref();
+        let source = std::fs::read_to_string(path).map_err(|e| SpecError::io(path, e))?;
+        Self::parse(path, &source)
+    }
+
+    /// Parses and validates spec text; `path` is used for messages and to find bundle files.
+    pub fn parse(path: &Path, source: &str) -> Result<Self, SpecError> {
+        let mut spec: Self = toml::from_str(source).map_err(|e| SpecError::syntax(path, source, &e))?;
+        spec.path = path.to_path_buf();
+        validate::validate(&spec).map_err(|kind| SpecError::semantic(path, source, kind))?;
+        Ok(spec)
+    }
+
+    /// The resolved fork schedule (offsets in seconds after genesis).
+    pub fn schedule(&self) -> ForkSchedule {
+        self.forks.resolve().expect("schedule was validated on load")
+    }
+
+    /// The features in scope: the spec's list, or every feature of a scheduled fork.
+    pub fn features_in_scope(&self) -> Vec<&'static Feature> {
+        match &self.features {
+            Some(ids) => ids.iter().filter_map(|id| crate::forks::feature(id)).collect(),
+            None => {
+                let schedule = self.schedule();
+                FEATURES.iter().filter(|f| schedule.offset(f.fork).is_some()).collect()
+            }
+        }
+    }
+
+    /// The bundles that apply at `fork`'s activation, in order: the spec's `[[bundle]]` entries
+    /// for that fork, or the built-in one when the spec names none.
+    pub fn bundles_for(&self, fork: Fork) -> Vec<BundleSpec> {
+        let listed: Vec<_> = self.bundles.iter().filter(|b| b.fork == fork).cloned().collect();
+        if listed.is_empty() && fork.upgrade_source() == crate::forks::UpgradeSource::BuiltIn {
+            return vec![BundleSpec { fork, builtin: true, file: None }];
+        }
+        listed
+    }
+
+    /// A bundle file's path, resolved against the spec's folder.
+    pub fn resolve_path(&self, file: &Path) -> PathBuf {
+        self.path.parent().unwrap_or(Path::new(".")).join(file)
+    }
+}

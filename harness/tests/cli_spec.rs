@@ -1,0 +1,67 @@
+//! The `harness validate` and `harness config` contract, through the real binary.
+
+use std::{path::Path, process::Command};
+
+fn harness(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_harness"))
+        .args(args)
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
+        .output()
+        .expect("the harness binary runs")
+}
+
+#[test]
+fn shipped_specs_validate() {
+    let out = harness(&["validate", "networks/alphanet.toml", "networks/betanet.toml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn every_bad_spec_exits_2_naming_its_line_and_field() {
+    let cases = [
+        ("unknown-key", 6, "l1.blocktime"),
+        ("unknown-fork", 11, "forks.shanghai"),
+        ("unknown-feature", 4, "features[1]"),
+        ("fork-order", 14, "forks.fjord"),
+        ("alphanet-live-fork", 11, "forks.canyon"),
+        ("betanet-nothing-live", 9, "forks"),
+        ("feature-fork-unscheduled", 4, "features[0]"),
+        ("missing-bundle", 9, "forks.jovian"),
+        ("duplicate-chain-id", 11, "l2[1].chain_id"),
+        ("bundle-unparsable", 13, "bundle[0].file"),
+        ("bundle-without-intent", 13, "bundle[0].file"),
+    ];
+    let listed = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../networks/bad")).unwrap().count();
+    assert_eq!(listed, cases.len(), "every bad spec has a case here");
+    for (name, line, field) in cases {
+        let path = format!("networks/bad/{name}.toml");
+        let out = harness(&["validate", &path]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        assert!(stderr.contains(&format!("{path}:{line}: `{field}`")), "{name}: {stderr}");
+        assert!(stderr.contains("fix: "), "{name} gives a fix: {stderr}");
+    }
+}
+
+#[test]
+fn config_writes_op_node_and_op_geth_files_with_the_schedule() {
+    let dir = std::env::temp_dir().join(format!("harness-config-{}", std::process::id()));
+    let out = harness(&["config", "networks/betanet.toml", "--out", dir.to_str().unwrap(), "--genesis-time", "1700000000"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let rollup_text = std::fs::read_to_string(dir.join("rollup.json")).unwrap();
+    let rollup: kona_genesis::RollupConfig = serde_json::from_str(&rollup_text).expect("kona reads our rollup.json");
+    assert_eq!(rollup.hardforks.holocene_time, Some(1_700_000_000));
+    assert_eq!(rollup.hardforks.isthmus_time, Some(1_700_000_008));
+    assert_eq!(rollup.genesis.l2_time, 1_700_000_000);
+    assert_eq!(rollup.block_time, 2);
+
+    let genesis: alloy::genesis::Genesis =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("genesis.json")).unwrap()).unwrap();
+    let op = op_alloy::rpc_types::OpGenesisInfo::extract_from(&genesis.config.extra_fields).unwrap();
+    assert_eq!(op.isthmus_time, Some(1_700_000_008));
+    assert_eq!(genesis.config.prague_time, Some(1_700_000_008));
+    assert_eq!(genesis.config.cancun_time, op.ecotone_time);
+    assert_eq!(genesis.config.shanghai_time, op.canyon_time);
+    std::fs::remove_dir_all(dir).unwrap();
+}
