@@ -7,4 +7,5 @@
 pub mod config;
 pub mod forks;
 pub mod genesis;
+pub mod node;
 pub mod spec;

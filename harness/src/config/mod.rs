@@ -36,10 +36,10 @@ pub fn for_network(spec: &NetworkSpec, genesis_time: u64) -> Result<(ChainGenesi
     let l1 = genesis::l1_genesis(spec, genesis_time);
     let l2s = (0..spec.l2.len())
         .map(|i| {
-            let alloc = genesis::predeploys(spec, genesis_time)?;
+            let alloc = genesis::predeploys(spec, &spec.l2[i], genesis_time)?;
             Ok(L2Files::new(spec, i, &l1, genesis::l2_genesis(spec, &spec.l2[i], genesis_time, alloc)))
         })
-        .collect::<Result<_, _>>()?;
+        .collect::<Result<_, crate::genesis::GenesisError>>()?;
     Ok((l1, l2s))
 }
 

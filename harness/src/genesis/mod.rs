@@ -3,6 +3,7 @@
 
 mod dev;
 mod header;
+mod predeploys;
 
 use alloy::{
     consensus::{Header, Sealed},
@@ -15,6 +16,7 @@ use alloy::eips::eip1559::BaseFeeParams;
 
 pub use dev::{DEV_ACCOUNT_COUNT, DEV_BALANCE, DEV_MNEMONIC, dev_addresses, dev_signers};
 pub use header::{GenesisRules, L2_TO_L1_MESSAGE_PASSER, genesis_header};
+pub use predeploys::{genesis_upgrades, predeploys};
 
 use crate::{
     forks::Fork,
@@ -23,11 +25,13 @@ use crate::{
 
 /// Why a genesis state could not be built.
 #[derive(Debug, thiserror::Error)]
-pub enum GenesisError {}
-
-/// The predeploy accounts of an L2 at genesis. (Filled by the predeploy builder.)
-pub fn predeploys(_spec: &NetworkSpec, _genesis_time: u64) -> Result<Vec<(Address, GenesisAccount)>, GenesisError> {
-    Ok(Vec::new())
+pub enum GenesisError {
+    #[error("the predeploy allocation shipped by kona-registry is unusable: {0}")]
+    Registry(String),
+    #[error("upgrade bundle: {0}")]
+    Bundle(#[from] crate::forks::BundleError),
+    #[error("replaying the genesis forks' upgrade transactions failed: {0}")]
+    Upgrade(String),
 }
 
 /// EIP-1559 parameters before Canyon (op-geth's `optimism.eip1559Denominator`).

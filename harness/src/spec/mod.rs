@@ -251,6 +251,17 @@ impl NetworkSpec {
         listed
     }
 
+    /// Loads the bundles that apply at `fork`'s activation, in order.
+    pub fn upgrade_bundles(&self, fork: Fork) -> Result<Vec<crate::forks::UpgradeBundle>, crate::forks::BundleError> {
+        self.bundles_for(fork)
+            .iter()
+            .map(|b| match &b.file {
+                Some(file) => crate::forks::UpgradeBundle::from_nut_file(fork, &self.resolve_path(file)),
+                None => crate::forks::UpgradeBundle::builtin(fork).ok_or(crate::forks::BundleError::Read(format!("{fork} has no built-in bundle"))),
+            })
+            .collect()
+    }
+
     /// A bundle file's path, resolved against the spec's folder.
     pub fn resolve_path(&self, file: &Path) -> PathBuf {
         self.path.parent().unwrap_or(Path::new(".")).join(file)

@@ -1,0 +1,148 @@
+//! The L1-attributes deposit that opens every L2 block. kona-protocol encodes the calldata of
+//! each format; the deposit itself is an op-alloy 2.x transaction (only bytes cross the alloy
+//! 1.x / 2.x line).
+
+use alloy::{
+    eips::eip2718::Encodable2718,
+    primitives::{Address, B256, Bytes, TxKind, U256, address},
+};
+use kona_protocol::{L1BlockInfoBedrock, L1BlockInfoEcotone, L1BlockInfoIsthmus};
+use op_alloy::consensus::{L1InfoDepositSource, TxDeposit};
+
+use crate::forks::L1InfoFormat;
+
+/// The depositor account that sends L1-attributes deposits.
+pub const L1_INFO_DEPOSITOR: Address = address!("DeaDDEaDDeAdDeAdDEAdDEaddeAddEAdDEAd0001");
+/// The L1Block predeploy.
+pub const L1_BLOCK: Address = address!("4200000000000000000000000000000000000015");
+
+/// The L1 block an L2 block derives from, as the sequencer needs it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct L1Origin {
+    pub number: u64,
+    pub timestamp: u64,
+    pub hash: B256,
+    pub base_fee: u64,
+    pub blob_base_fee: u128,
+    /// L1's prevrandao, which becomes the L2 block's.
+    pub mix_hash: B256,
+    /// The L1 block's parent beacon block root, which becomes the L2 block's.
+    pub parent_beacon_block_root: B256,
+}
+
+/// The SystemConfig values the deposit carries.
+#[derive(Clone, Copy, Debug)]
+pub struct L1InfoConfig {
+    pub batcher: Address,
+    /// The 32-byte fee scalar (Ecotone version 1 or a Bedrock-era version 0).
+    pub scalar: B256,
+    pub operator_fee_scalar: u32,
+    pub operator_fee_constant: u64,
+    pub da_footprint_gas_scalar: u16,
+    /// Before Regolith the deposit is a system transaction with 150M gas.
+    pub regolith: bool,
+}
+
+/// Jovian's `setL1BlockValuesJovian`: Isthmus's fields plus the DA footprint gas scalar.
+const JOVIAN_SELECTOR: [u8; 4] = L1InfoFormat::Jovian.selector();
+
+/// Encodes the calldata of `format`.
+pub fn calldata(format: L1InfoFormat, origin: &L1Origin, sequence_number: u64, config: &L1InfoConfig) -> Bytes {
+    let scalar = config.scalar.0;
+    let base_fee_scalar = u32::from_be_bytes(scalar[28..32].try_into().expect("4 bytes"));
+    let blob_base_fee_scalar =
+        if scalar[0] == 1 { u32::from_be_bytes(scalar[24..28].try_into().expect("4 bytes")) } else { 0 };
+    let isthmus = || L1BlockInfoIsthmus {
+        number: origin.number,
+        time: origin.timestamp,
+        base_fee: origin.base_fee,
+        block_hash: origin.hash,
+        sequence_number,
+        batcher_address: config.batcher,
+        blob_base_fee: origin.blob_base_fee,
+        blob_base_fee_scalar,
+        base_fee_scalar,
+        operator_fee_scalar: config.operator_fee_scalar,
+        operator_fee_constant: config.operator_fee_constant,
+    };
+    match format {
+        L1InfoFormat::Bedrock => L1BlockInfoBedrock {
+            number: origin.number,
+            time: origin.timestamp,
+            base_fee: origin.base_fee,
+            block_hash: origin.hash,
+            sequence_number,
+            batcher_address: config.batcher,
+            l1_fee_overhead: U256::ZERO,
+            l1_fee_scalar: U256::from_be_bytes(scalar),
+        }
+        .encode_calldata(),
+        L1InfoFormat::Ecotone => L1BlockInfoEcotone {
+            number: origin.number,
+            time: origin.timestamp,
+            base_fee: origin.base_fee,
+            block_hash: origin.hash,
+            sequence_number,
+            batcher_address: config.batcher,
+            blob_base_fee: origin.blob_base_fee,
+            blob_base_fee_scalar,
+            base_fee_scalar,
+            empty_scalars: false,
+            l1_fee_overhead: U256::ZERO,
+        }
+        .encode_calldata(),
+        L1InfoFormat::Isthmus => isthmus().encode_calldata(),
+        L1InfoFormat::Jovian => {
+            let mut data = isthmus().encode_calldata().to_vec();
+            data[..4].copy_from_slice(&JOVIAN_SELECTOR);
+            data.extend_from_slice(&config.da_footprint_gas_scalar.to_be_bytes());
+            data.into()
+        }
+    }
+}
+
+/// The L1-attributes deposit transaction.
+pub fn deposit(format: L1InfoFormat, origin: &L1Origin, sequence_number: u64, config: &L1InfoConfig) -> TxDeposit {
+    let source = L1InfoDepositSource { l1_block_hash: origin.hash, seq_number: sequence_number };
+    TxDeposit {
+        source_hash: source.source_hash(),
+        from: L1_INFO_DEPOSITOR,
+        to: TxKind::Call(L1_BLOCK),
+        mint: 0,
+        value: U256::ZERO,
+        gas_limit: if config.regolith { 1_000_000 } else { 150_000_000 },
+        is_system_transaction: !config.regolith,
+        input: calldata(format, origin, sequence_number, config),
+    }
+}
+
+/// The deposit's EIP-2718 bytes.
+pub fn encode(deposit: &TxDeposit) -> Bytes {
+    deposit.encoded_2718().into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> L1InfoConfig {
+        let mut scalar = [0u8; 32];
+        scalar[0] = 1;
+        L1InfoConfig { batcher: Address::ZERO, scalar: scalar.into(), operator_fee_scalar: 7, operator_fee_constant: 9, da_footprint_gas_scalar: 400, regolith: true }
+    }
+
+    #[test]
+    fn each_format_has_its_selector_and_length() {
+        let origin = L1Origin::default();
+        for (format, len) in [
+            (L1InfoFormat::Bedrock, 260),
+            (L1InfoFormat::Ecotone, 164),
+            (L1InfoFormat::Isthmus, 176),
+            (L1InfoFormat::Jovian, 178),
+        ] {
+            let data = calldata(format, &origin, 0, &config());
+            assert_eq!(data[..4], format.selector(), "{format:?}");
+            assert_eq!(data.len(), len, "{format:?}");
+        }
+    }
+}

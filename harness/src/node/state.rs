@@ -1,0 +1,204 @@
+//! The world state of a chain: accounts, code and storage in persistent maps, so every block can
+//! keep its own snapshot (for queries at old blocks) at the cost of what changed.
+
+use std::convert::Infallible;
+
+use alloy::{
+    consensus::constants::KECCAK_EMPTY,
+    genesis::GenesisAccount,
+    primitives::{Address, B256, U256, keccak256},
+};
+use alloy_trie::{EMPTY_ROOT_HASH, TrieAccount, root::{state_root_unhashed, storage_root_unhashed}};
+use imbl::OrdMap;
+use revm::{
+    DatabaseRef,
+    bytecode::Bytecode,
+    database::BundleState,
+    state::AccountInfo,
+};
+
+/// One account and its storage; the storage root is cached because roots are computed every
+/// block and most accounts do not change.
+#[derive(Clone, Debug, Default)]
+pub struct Account {
+    pub nonce: u64,
+    pub balance: U256,
+    pub code_hash: B256,
+    pub storage: OrdMap<U256, U256>,
+    storage_root: B256,
+}
+
+impl Account {
+    fn with_storage(mut self, storage: OrdMap<U256, U256>) -> Self {
+        self.storage_root = storage_root_unhashed(storage.iter().map(|(k, v)| (B256::from(*k), *v)));
+        self.storage = storage;
+        self
+    }
+
+    /// The root of this account's storage trie.
+    pub const fn storage_root(&self) -> B256 {
+        self.storage_root
+    }
+
+    fn trie_account(&self) -> TrieAccount {
+        TrieAccount { nonce: self.nonce, balance: self.balance, storage_root: self.storage_root, code_hash: self.code_hash }
+    }
+}
+
+/// Accounts, contract code by hash, and the hashes of recent blocks (for `BLOCKHASH`).
+#[derive(Clone, Debug, Default)]
+pub struct WorldState {
+    accounts: OrdMap<Address, Account>,
+    code: OrdMap<B256, Bytecode>,
+    block_hashes: OrdMap<u64, B256>,
+}
+
+/// How many recent block hashes `BLOCKHASH` can see.
+const BLOCK_HASH_WINDOW: u64 = 256;
+
+impl WorldState {
+    /// A state holding a genesis allocation.
+    pub fn from_alloc<'a>(alloc: impl IntoIterator<Item = (&'a Address, &'a GenesisAccount)>) -> Self {
+        let mut state = Self::default();
+        for (address, account) in alloc {
+            let code = account.code.as_ref().filter(|c| !c.is_empty()).map(|c| Bytecode::new_raw(c.clone()));
+            let code_hash = code.as_ref().map_or(KECCAK_EMPTY, Bytecode::hash_slow);
+            if let Some(code) = code {
+                state.code.insert(code_hash, code);
+            }
+            let storage = account.storage.iter().flatten().map(|(k, v)| (U256::from_be_bytes(k.0), U256::from_be_bytes(v.0)));
+            let storage = storage.filter(|(_, v)| !v.is_zero()).collect();
+            let base = Account { nonce: account.nonce.unwrap_or_default(), balance: account.balance, code_hash, ..Default::default() };
+            state.accounts.insert(*address, base.with_storage(storage));
+        }
+        state
+    }
+
+    /// The state as a genesis allocation.
+    pub fn to_alloc(&self) -> Vec<(Address, GenesisAccount)> {
+        self.accounts
+            .iter()
+            .map(|(address, a)| {
+                let storage = a.storage.iter().map(|(k, v)| (B256::from(*k), B256::from(*v))).collect::<std::collections::BTreeMap<_, _>>();
+                let account = GenesisAccount {
+                    nonce: (a.nonce != 0).then_some(a.nonce),
+                    balance: a.balance,
+                    code: self.code.get(&a.code_hash).map(|c| c.original_bytes()),
+                    storage: (!storage.is_empty()).then_some(storage),
+                    private_key: None,
+                };
+                (*address, account)
+            })
+            .collect()
+    }
+
+    /// The account at `address`, if it exists.
+    pub fn account(&self, address: &Address) -> Option<&Account> {
+        self.accounts.get(address)
+    }
+
+    /// Every account, in address order.
+    pub fn accounts(&self) -> impl Iterator<Item = (&Address, &Account)> {
+        self.accounts.iter()
+    }
+
+    /// Contract code of `address` (empty for accounts without code).
+    pub fn code(&self, address: &Address) -> Option<&Bytecode> {
+        self.accounts.get(address).and_then(|a| self.code.get(&a.code_hash))
+    }
+
+    /// A storage slot's value (zero when unset).
+    pub fn storage(&self, address: &Address, slot: U256) -> U256 {
+        self.accounts.get(address).and_then(|a| a.storage.get(&slot).copied()).unwrap_or_default()
+    }
+
+    /// Records block `number`'s hash for `BLOCKHASH` and forgets hashes out of its window.
+    pub fn record_block_hash(&mut self, number: u64, hash: B256) {
+        self.block_hashes.insert(number, hash);
+        if let Some(old) = number.checked_sub(BLOCK_HASH_WINDOW) {
+            self.block_hashes.remove(&old);
+        }
+    }
+
+    /// Applies what a block's execution changed.
+    pub fn apply(&mut self, bundle: BundleState) {
+        for (hash, code) in bundle.contracts {
+            self.code.insert(hash, code);
+        }
+        for (address, changed) in bundle.state {
+            let Some(info) = changed.info else {
+                self.accounts.remove(&address);
+                continue;
+            };
+            let previous = self.accounts.get(&address).filter(|_| !changed.status.was_destroyed());
+            let mut storage = previous.map(|a| a.storage.clone()).unwrap_or_default();
+            for (slot, value) in changed.storage {
+                if value.present_value.is_zero() {
+                    storage.remove(&slot);
+                } else {
+                    storage.insert(slot, value.present_value);
+                }
+            }
+            if let Some(code) = info.code.filter(|c| !c.is_empty()) {
+                self.code.insert(info.code_hash, code);
+            }
+            let base = Account { nonce: info.nonce, balance: info.balance, code_hash: info.code_hash, ..Default::default() };
+            let unchanged_storage = previous.is_some_and(|p| p.storage.ptr_eq(&storage));
+            let account = match previous {
+                Some(p) if unchanged_storage => Account { storage: storage, storage_root: p.storage_root, ..base },
+                _ => base.with_storage(storage),
+            };
+            self.accounts.insert(address, account);
+        }
+    }
+
+    /// The state root.
+    pub fn state_root(&self) -> B256 {
+        state_root_unhashed(self.accounts.iter().map(|(a, acc)| (*a, acc.trie_account())))
+    }
+
+    /// The storage root of `address` (the empty root for unknown accounts).
+    pub fn storage_root(&self, address: &Address) -> B256 {
+        self.accounts.get(address).map_or(EMPTY_ROOT_HASH, Account::storage_root)
+    }
+
+    /// Hash of a contract's code, or the empty-code hash.
+    pub fn code_hash(&self, address: &Address) -> B256 {
+        self.accounts.get(address).map_or(KECCAK_EMPTY, |a| a.code_hash)
+    }
+}
+
+impl DatabaseRef for WorldState {
+    type Error = Infallible;
+
+    fn basic_ref(&self, address: Address) -> Result<Option<AccountInfo>, Self::Error> {
+        Ok(self.accounts.get(&address).map(|a| AccountInfo {
+            balance: a.balance,
+            nonce: a.nonce,
+            code_hash: a.code_hash,
+            code: self.code.get(&a.code_hash).cloned(),
+            ..Default::default()
+        }))
+    }
+
+    fn code_by_hash_ref(&self, code_hash: B256) -> Result<Bytecode, Self::Error> {
+        Ok(self.code.get(&code_hash).cloned().unwrap_or_default())
+    }
+
+    fn storage_ref(&self, address: Address, index: U256) -> Result<U256, Self::Error> {
+        Ok(self.storage(&address, index))
+    }
+
+    fn block_hash_ref(&self, number: u64) -> Result<B256, Self::Error> {
+        Ok(self.block_hashes.get(&number).copied().unwrap_or_else(|| {
+            // Outside the window BLOCKHASH yields zero; revm checks the window itself, so this
+            // is only reached for blocks we never had.
+            B256::ZERO
+        }))
+    }
+}
+
+/// `keccak256(address)`, the account's key in the state trie.
+pub fn hashed_address(address: &Address) -> B256 {
+    keccak256(address)
+}
