@@ -7,5 +7,8 @@
 pub mod config;
 pub mod forks;
 pub mod genesis;
+pub mod history;
+pub mod junit;
 pub mod node;
 pub mod spec;
+pub mod verdict;

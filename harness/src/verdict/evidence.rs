@@ -1,0 +1,142 @@
+//! Turns JUnit reports into the history's test records: which mode the run was, which tests
+//! belong to it, what each is evidence for and whose fault each failure was.
+
+use std::{collections::BTreeSet, path::PathBuf};
+
+use super::{
+    INFRA_MARKER,
+    claims::{Claim, UnclaimedTests, claim},
+};
+use crate::{
+    history::{TestOutcome, TestRecord},
+    junit::{JunitReport, Status, TestCase},
+    spec::Mode,
+};
+
+/// Every network mode, for finding one in a test binary's name.
+const MODES: [Mode; 2] = [Mode::Alphanet, Mode::Betanet];
+
+/// The JUnit does not say which mode its run was.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot tell the network mode of {files}: {problem}\n  fix: pass --mode alphanet|betanet, or --spec with the network's spec")]
+pub struct UnknownMode {
+    files: String,
+    problem: String,
+}
+
+/// The mode a test binary's id names (`op-suites::betanet` -> Betanet), if any.
+pub fn binary_mode(binary: &str) -> Option<Mode> {
+    let words: Vec<&str> = binary.split(|c: char| !c.is_ascii_alphanumeric()).collect();
+    MODES.into_iter().find(|m| words.contains(&m.name()))
+}
+
+/// The one mode the reports' test binaries name. Nextest records the profile nowhere reliable,
+/// so the binary ids are the only trustworthy hint.
+pub fn infer_mode(reports: &[JunitReport]) -> Result<Mode, UnknownMode> {
+    let named: BTreeSet<&str> =
+        reports.iter().flat_map(|r| &r.suites).filter_map(|s| binary_mode(&s.binary)).map(Mode::name).collect();
+    let files = reports.iter().map(|r| r.path.display().to_string()).collect::<Vec<_>>().join(", ");
+    match named.len() {
+        1 => Ok(MODES.into_iter().find(|m| named.contains(m.name())).expect("the name came from MODES")),
+        0 => Err(UnknownMode { files, problem: "no test binary names a mode".into() }),
+        _ => Err(UnknownMode { files, problem: format!("test binaries name several modes ({})", Vec::from_iter(named).join(", ")) }),
+    }
+}
+
+/// Test binaries in the reports that belong to another mode's network and are left out.
+pub fn other_mode_binaries(reports: &[JunitReport], mode: Mode) -> Vec<&str> {
+    let binaries = reports.iter().flat_map(|r| &r.suites).map(|s| s.binary.as_str());
+    binaries.filter(|b| binary_mode(b).is_some_and(|m| m != mode)).collect()
+}
+
+/// The records of every test that ran against the `mode` network. Fails, naming each, when a
+/// test is evidence for nothing.
+pub fn test_records(reports: &[JunitReport], mode: Mode) -> Result<Vec<TestRecord>, UnclaimedTests> {
+    let mut records = Vec::new();
+    let mut unclaimed: Vec<(PathBuf, String)> = Vec::new();
+    for report in reports {
+        for (binary, case) in report.cases().filter(|(b, _)| binary_mode(b).is_none_or(|m| m == mode)) {
+            match claim(&case.name) {
+                Some(claim) => records.push(record(binary, case, &claim)),
+                None => unclaimed.push((report.path.clone(), format!("{binary} {}", case.name))),
+            }
+        }
+    }
+    if unclaimed.is_empty() { Ok(records) } else { Err(UnclaimedTests { tests: unclaimed }) }
+}
+
+fn record(binary: &str, case: &TestCase, claim: &Claim) -> TestRecord {
+    let features = match claim {
+        Claim::Features(features) => features.iter().map(|f| f.id.to_owned()).collect(),
+        Claim::Infrastructure => Vec::new(),
+    };
+    TestRecord {
+        binary: binary.to_owned(),
+        name: case.name.clone(),
+        features,
+        outcome: outcome(case, claim),
+        attempts: case.attempts(),
+        duration_secs: case.duration_secs,
+    }
+}
+
+/// A failed attempt counts against the feature unless the test checks infrastructure or the
+/// failure carries [`INFRA_MARKER`]; a test whose every failure was infrastructure is `Infra`
+/// when it failed and `Passed` when a retry passed.
+fn outcome(case: &TestCase, claim: &Claim) -> TestOutcome {
+    let feature_faults = match claim {
+        Claim::Infrastructure => 0,
+        Claim::Features(_) => case.failures.iter().filter(|a| !a.mentions(INFRA_MARKER)).count(),
+    };
+    match (case.status, feature_faults) {
+        (Status::Skipped, _) => TestOutcome::Skipped,
+        (Status::Passed, _) | (Status::Flaky, 0) => TestOutcome::Passed,
+        (Status::Flaky, _) => TestOutcome::Flaky,
+        (Status::Failed, 0) => TestOutcome::Infra,
+        (Status::Failed, _) => TestOutcome::Failed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn report(xml: &str) -> JunitReport {
+        JunitReport::parse(Path::new("junit.xml"), xml).unwrap()
+    }
+
+    #[test]
+    fn the_infra_marker_moves_the_fault_off_the_feature() {
+        let r = report(&format!(
+            r#"<testsuites><testsuite name="op-suites::alphanet">
+              <testcase name="isthmus::eip7702::a"><failure message="{INFRA_MARKER} node died"/></testcase>
+              <testcase name="isthmus::eip7702::b"><failure message="{INFRA_MARKER} node died"/><rerunFailure message="assertion failed"/></testcase>
+              <testcase name="isthmus::eip7702::c"><flakyFailure message="{INFRA_MARKER} network failed to start"/></testcase>
+              <testcase name="infra::network_starts"><failure message="timed out"/></testcase>
+            </testsuite></testsuites>"#
+        ));
+        let outcomes: Vec<_> = test_records(&[r], Mode::Alphanet).unwrap().iter().map(|t| t.outcome).collect();
+        assert_eq!(outcomes, [TestOutcome::Infra, TestOutcome::Failed, TestOutcome::Passed, TestOutcome::Infra]);
+    }
+
+    #[test]
+    fn binaries_of_the_other_mode_are_left_out() {
+        let r = report(
+            r#"<testsuites><testsuite name="op-suites::alphanet"><testcase name="canyon::push0::a"/></testsuite>
+               <testsuite name="op-suites::betanet"><testcase name="canyon::push0::b"/></testsuite></testsuites>"#,
+        );
+        assert!(infer_mode(std::slice::from_ref(&r)).is_err());
+        let records = test_records(std::slice::from_ref(&r), Mode::Betanet).unwrap();
+        assert_eq!(records.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["canyon::push0::b"]);
+        assert_eq!(other_mode_binaries(&[r], Mode::Betanet), ["op-suites::alphanet"]);
+    }
+
+    #[test]
+    fn the_mode_comes_from_binary_ids() {
+        assert_eq!(binary_mode("op-suites::betanet"), Some(Mode::Betanet));
+        assert_eq!(binary_mode("op-suites::alphanet-extra"), Some(Mode::Alphanet));
+        assert_eq!(binary_mode("op-suites::betanetwork"), None);
+    }
+}
