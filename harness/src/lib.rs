@@ -5,10 +5,12 @@
 //! verdicts and reports. The [`forks`] catalog is the shared vocabulary of every step.
 
 pub mod config;
+pub mod devnet;
 pub mod forks;
 pub mod genesis;
 pub mod history;
 pub mod junit;
 pub mod node;
+pub mod report;
 pub mod spec;
 pub mod verdict;

@@ -3,7 +3,10 @@
 
 mod config;
 mod features;
+mod signals;
+mod up;
 mod validate;
+mod verdict;
 
 use std::process::ExitCode;
 
@@ -25,11 +28,19 @@ enum Command {
     Config(config::Args),
     /// List the fork catalog's features.
     Features(features::Args),
+    /// Run a network in the foreground; Ctrl-C stops it cleanly.
+    Up(up::Args),
+    /// Judge per-feature stability from nextest JUnit and the run history; write the reports.
+    /// Exits 0 when every in-scope feature is stable, 1 when one is not, 2 on an
+    /// infrastructure or input error.
+    Verdict(verdict::Args),
 }
 
 /// How a command ended, beyond plain success.
 pub enum Outcome {
     Success,
+    /// The command ran but its answer is "no": exit code 1.
+    Failed,
 }
 
 /// Parses the command line, runs the command and maps its result to an exit code.
@@ -39,9 +50,12 @@ pub fn run() -> ExitCode {
         Command::Validate(args) => validate::run(args),
         Command::Config(args) => config::run(args),
         Command::Features(args) => features::run(args),
+        Command::Up(args) => up::run(args),
+        Command::Verdict(args) => verdict::run(args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::Failed) => ExitCode::from(1),
         Err(err) => {
             eprintln!("error: {err:#}");
             ExitCode::from(2)

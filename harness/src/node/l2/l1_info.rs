@@ -22,6 +22,7 @@ pub struct L1Origin {
     pub number: u64,
     pub timestamp: u64,
     pub hash: B256,
+    pub parent_hash: B256,
     pub base_fee: u64,
     pub blob_base_fee: u128,
     /// L1's prevrandao, which becomes the L2 block's.

@@ -1,5 +1,8 @@
 //! The embedded L2: OP execution rules, the L1-attributes deposit and the sequencer.
 
+pub mod chain;
 pub mod execute;
+pub mod fees;
 pub mod l1_info;
+mod node_chain;
 pub mod rules;

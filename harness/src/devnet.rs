@@ -1,0 +1,357 @@
+//! An embedded OP Stack network running in this process: an L1 and the spec's L2s, each with a
+//! JSON-RPC server on loopback and a block producer, stopped when the [`Devnet`] drops.
+
+use std::{collections::BTreeMap, sync::{Arc, Mutex}, time::Duration};
+
+use alloy::signers::local::PrivateKeySigner;
+use serde::Serialize;
+use tokio::{sync::watch, task::JoinHandle, time::Instant};
+
+use crate::{
+    config::{L2Files, RollupConfig, fee_scalar},
+    forks::Fork,
+    genesis::{GenesisError, dev_signers, eip1559_params},
+    node::{
+        api::Node,
+        l1::L1Chain,
+        l2::{
+            chain::{Fault, L2Chain, L2Config},
+            l1_info::{L1InfoConfig, L1Origin},
+            rules::ChainRules,
+        },
+        rpc::{RpcServer, eth, op},
+        state::WorldState,
+    },
+    spec::{ClockMode, NetworkSpec},
+};
+
+/// How to run an embedded network.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DevnetOptions {
+    pub clock: ClockMode,
+    /// Genesis timestamp; defaults to now.
+    pub genesis_time: Option<u64>,
+    /// A deliberate fault in every L2's sequencer (tests of the boundary suite only).
+    pub fault: Option<Fault>,
+}
+
+/// Why a network could not start or a wait failed.
+#[derive(Debug, thiserror::Error)]
+pub enum DevnetError {
+    #[error(transparent)]
+    Genesis(#[from] GenesisError),
+    #[error("upgrade bundle: {0}")]
+    Bundle(#[from] crate::forks::BundleError),
+    #[error("binding an RPC server on 127.0.0.1: {0}")]
+    Bind(#[from] std::io::Error),
+    #[error("no L2 named `{0}` in this network")]
+    UnknownChain(String),
+    #[error("{chain} did not reach block {target} within {waited:?} (head is {head}; block time {block_time} s){}", .failure.as_ref().map(|f| format!("; the sequencer stopped: {f}")).unwrap_or_default())]
+    Timeout { chain: String, target: u64, head: u64, waited: Duration, block_time: u64, failure: Option<String> },
+    #[error("{fork} is not scheduled on this network")]
+    Unscheduled { fork: Fork },
+}
+
+/// An RPC endpoint and its chain id.
+#[derive(Clone, Debug, Serialize)]
+pub struct Endpoint {
+    pub rpc: String,
+    pub chain_id: u64,
+}
+
+/// One running L2.
+#[derive(Clone, Debug, Serialize)]
+pub struct L2Endpoint {
+    pub name: String,
+    pub chain_id: u64,
+    pub rpc: String,
+    #[serde(skip)]
+    pub rollup: RollupConfig,
+}
+
+/// A running network. Dropping it stops every producer and server.
+pub struct Devnet {
+    pub genesis_time: u64,
+    pub l1: Endpoint,
+    pub l2: Vec<L2Endpoint>,
+    pub forks: BTreeMap<Fork, u64>,
+    l2_nodes: Vec<Arc<Node<L2Chain>>>,
+    targets: Vec<watch::Sender<u64>>,
+    failure: Arc<Mutex<Option<String>>>,
+    block_times: Vec<u64>,
+    tasks: Vec<JoinHandle<()>>,
+    _servers: Vec<RpcServer>,
+}
+
+impl Drop for Devnet {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+fn client_version(role: &str, clock: ClockMode) -> String {
+    let clock = match clock {
+        ClockMode::Fast => "fast",
+        ClockMode::Realtime => "realtime",
+    };
+    format!("op-harness/v{}/{role}/clock-{clock}", env!("CARGO_PKG_VERSION"))
+}
+
+impl Devnet {
+    /// Builds genesis and starts the L1 and every L2 of `spec`.
+    pub async fn start(spec: &NetworkSpec, options: DevnetOptions) -> Result<Self, DevnetError> {
+        let genesis_time = options.genesis_time.unwrap_or_else(unix_now);
+        let (l1_genesis, l2_files) = crate::config::for_network(spec, genesis_time)?;
+        let l1_chain = L1Chain::new(
+            spec.l1.chain_id,
+            spec.l1.block_time,
+            l1_genesis.header.clone(),
+            WorldState::from_alloc(&l1_genesis.genesis.alloc),
+        );
+        let l1_origin = l1_chain.head().origin();
+        let l1 = Node::new(l1_chain, spec.l1.chain_id, client_version("l1", options.clock));
+        let l1_server = RpcServer::start(eth::module(l1.clone())).await?;
+        let failure = Arc::new(Mutex::new(None));
+        let mut devnet = Self {
+            genesis_time,
+            l1: Endpoint { rpc: l1_server.url(), chain_id: spec.l1.chain_id },
+            l2: Vec::new(),
+            forks: spec.schedule().scheduled().map(|(f, o)| (f, genesis_time + o)).collect(),
+            l2_nodes: Vec::new(),
+            targets: Vec::new(),
+            failure: failure.clone(),
+            block_times: Vec::new(),
+            tasks: Vec::new(),
+            _servers: vec![l1_server],
+        };
+        for (index, files) in l2_files.into_iter().enumerate() {
+            devnet.start_l2(spec, index, files, l1_origin, &l1, options).await?;
+        }
+        if options.clock == ClockMode::Realtime {
+            devnet.tasks.push(tokio::spawn(produce_l1_realtime(l1, failure)));
+        } else {
+            devnet.tasks.push(tokio::spawn(keep_l1_alive(l1)));
+        }
+        Ok(devnet)
+    }
+
+    async fn start_l2(
+        &mut self,
+        spec: &NetworkSpec,
+        index: usize,
+        files: L2Files,
+        origin: L1Origin,
+        l1: &Arc<Node<L1Chain>>,
+        options: DevnetOptions,
+    ) -> Result<(), DevnetError> {
+        let l2 = &spec.l2[index];
+        let schedule = spec.schedule();
+        let rules = ChainRules { schedule, genesis_time: self.genesis_time, block_time: l2.block_time };
+        let bundles = schedule
+            .live_forks()
+            .map(|(fork, _)| Ok((fork, spec.upgrade_bundles(fork)?)))
+            .collect::<Result<_, crate::forks::BundleError>>()?;
+        let sc = &l2.system_config;
+        let config = L2Config {
+            name: l2.name.clone(),
+            chain_id: l2.chain_id,
+            gas_limit: l2.gas_limit,
+            l1_info: L1InfoConfig {
+                batcher: sc.batcher,
+                scalar: fee_scalar(spec, l2),
+                operator_fee_scalar: sc.operator_fee_scalar,
+                operator_fee_constant: sc.operator_fee_constant,
+                da_footprint_gas_scalar: sc.da_footprint_gas_scalar,
+                regolith: schedule.is_active(Fork::Regolith, 0),
+            },
+            eip1559_params: eip1559_params(l2),
+            min_base_fee: sc.min_base_fee,
+            rules,
+            bundles,
+            fault: options.fault,
+        };
+        let state = WorldState::from_alloc(&files.genesis.genesis.alloc);
+        let chain = L2Chain::new(config, files.genesis.header.clone(), state, origin);
+        let node = Node::new(chain, l2.chain_id, client_version("l2", options.clock));
+        let methods = {
+            let mut m = eth::module(node.clone());
+            m.merge(op::module(op::OpContext { node: node.clone(), rollup: files.rollup.clone() })).expect("distinct names");
+            m
+        };
+        let server = RpcServer::start(methods).await?;
+        let (target, target_rx) = watch::channel(0);
+        let producer = Producer { l2: node.clone(), l1: l1.clone(), failure: self.failure.clone() };
+        self.tasks.push(tokio::spawn(producer.run(options.clock, target_rx)));
+        self.l2.push(L2Endpoint { name: l2.name.clone(), chain_id: l2.chain_id, rpc: server.url(), rollup: files.rollup });
+        self.l2_nodes.push(node);
+        self.targets.push(target);
+        self.block_times.push(l2.block_time);
+        self._servers.push(server);
+        Ok(())
+    }
+
+    /// The prefunded dev signers (the standard test mnemonic).
+    pub fn signers(&self) -> &'static [PrivateKeySigner] {
+        dev_signers()
+    }
+
+    fn chain_index(&self, name: &str) -> Result<usize, DevnetError> {
+        self.l2.iter().position(|l| l.name == name).ok_or_else(|| DevnetError::UnknownChain(name.to_owned()))
+    }
+
+    /// The in-process L2 node, for checks that look beneath RPC.
+    pub fn l2_node(&self, name: &str) -> Result<&Arc<Node<L2Chain>>, DevnetError> {
+        Ok(&self.l2_nodes[self.chain_index(name)?])
+    }
+
+    /// Waits until L2 `name` has block `target`. The deadline follows from the block time: the
+    /// blocks still to come, twice over, plus a fixed margin for a loaded machine.
+    pub async fn wait_for_block(&self, name: &str, target: u64) -> Result<(), DevnetError> {
+        let index = self.chain_index(name)?;
+        let block_time = self.block_times[index];
+        let mut head = self.l2_nodes[index].subscribe();
+        let remaining = target.saturating_sub(*head.borrow());
+        let deadline = Duration::from_secs(2 * remaining * block_time + 10);
+        self.targets[index].send_if_modified(|t| {
+            let raise = *t < target;
+            *t = (*t).max(target);
+            raise
+        });
+        let started = Instant::now();
+        let reached = tokio::time::timeout(deadline, head.wait_for(|h| *h >= target)).await.is_ok_and(|r| r.is_ok());
+        match reached {
+            true => Ok(()),
+            false => Err(DevnetError::Timeout {
+                chain: name.to_owned(),
+                target,
+                head: *head.borrow(),
+                waited: started.elapsed(),
+                block_time,
+                failure: self.failure.lock().map(|f| f.clone()).unwrap_or_default(),
+            }),
+        }
+    }
+
+    /// Waits until `fork` is active on L2 `name`: its activation block exists.
+    pub async fn wait_for_fork(&self, name: &str, fork: Fork) -> Result<u64, DevnetError> {
+        let index = self.chain_index(name)?;
+        let rollup = &self.l2[index].rollup;
+        let offset = rollup.fork_time(fork).map(|t| t - rollup.genesis.l2_time);
+        let offset = offset.or((fork == Fork::Bedrock).then_some(0)).ok_or(DevnetError::Unscheduled { fork })?;
+        let block = offset.div_ceil(self.block_times[index]);
+        self.wait_for_block(name, block).await?;
+        Ok(block)
+    }
+
+    /// The line `harness up --json` prints when the network is ready.
+    pub fn ready_line(&self) -> serde_json::Value {
+        let forks: BTreeMap<&str, u64> = self.forks.iter().map(|(f, t)| (f.name(), *t)).collect();
+        serde_json::json!({ "l1": self.l1, "l2": self.l2, "genesis_time": self.genesis_time, "forks": forks })
+    }
+}
+
+/// How long a fast-mode producer waits with nothing to do before building an empty block, so
+/// that heads advance for clients that poll.
+const FAST_IDLE: Duration = Duration::from_millis(100);
+
+/// Builds one L2's blocks.
+struct Producer {
+    l2: Arc<Node<L2Chain>>,
+    l1: Arc<Node<L1Chain>>,
+    failure: Arc<Mutex<Option<String>>>,
+}
+
+impl Producer {
+    async fn run(self, clock: ClockMode, mut target: watch::Receiver<u64>) {
+        loop {
+            match clock {
+                ClockMode::Fast => {
+                    tokio::select! {
+                        () = self.l2.wake.notified() => {}
+                        _ = target.changed() => {}
+                        () = tokio::time::sleep(FAST_IDLE) => {}
+                    }
+                }
+                ClockMode::Realtime => {
+                    let next = self.l2.read().next_timestamp();
+                    tokio::time::sleep(Duration::from_secs(next.saturating_sub(unix_now()))).await;
+                }
+            }
+            if let Err(reason) = self.catch_up(clock, *target.borrow()) {
+                tracing::error!(chain = %self.l2.read().config.name, %reason, "sequencer stopped");
+                *self.failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(reason);
+                return;
+            }
+        }
+    }
+
+    /// Builds at least one block, and in fast mode keeps going while transactions wait or a
+    /// waiter wants a higher block.
+    fn catch_up(&self, clock: ClockMode, target: u64) -> Result<(), String> {
+        loop {
+            self.build_one(clock)?;
+            let chain = self.l2.read();
+            let more = clock == ClockMode::Fast && (!chain.pool.is_empty() || chain.head().number() < target);
+            if !more {
+                return Ok(());
+            }
+        }
+    }
+
+    fn build_one(&self, clock: ClockMode) -> Result<(), String> {
+        let (timestamp, current) = {
+            let chain = self.l2.read();
+            (chain.next_timestamp(), chain.head().extra.origin)
+        };
+        let origin = self.origin_for(clock, current, timestamp)?;
+        let rejected = self.l2.write(|chain| chain.build_next(origin)).map_err(|e| e.to_string())?;
+        for r in rejected {
+            tracing::debug!(hash = %r.hash, reason = %r.reason, "transaction left out");
+        }
+        Ok(())
+    }
+
+    /// The L1 origin of the L2 block at `timestamp`: the next L1 block once it is old enough,
+    /// as op-node advances it. In fast mode the L1 is advanced to keep pace first.
+    fn origin_for(&self, clock: ClockMode, current: L1Origin, timestamp: u64) -> Result<L1Origin, String> {
+        if clock == ClockMode::Fast {
+            self.l1.write(|l1| {
+                while l1.head().header.timestamp + l1.block_time <= timestamp {
+                    l1.build_next().map_err(|e| e.to_string())?;
+                }
+                Ok::<_, String>(())
+            })?;
+        }
+        let l1 = self.l1.read();
+        let next = l1.store.get(current.number + 1).filter(|b| b.header.timestamp <= timestamp);
+        Ok(next.map_or(current, |b| b.origin()))
+    }
+}
+
+/// Real-time L1 blocks every block time.
+async fn produce_l1_realtime(l1: Arc<Node<L1Chain>>, failure: Arc<Mutex<Option<String>>>) {
+    loop {
+        let next = { let chain = l1.read(); chain.head().header.timestamp + chain.block_time };
+        tokio::time::sleep(Duration::from_secs(next.saturating_sub(unix_now()))).await;
+        if let Err(e) = l1.write(L1Chain::build_next) {
+            *failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(format!("L1: {e}"));
+            return;
+        }
+    }
+}
+
+/// In fast mode the L1 grows with the L2; this also mines L1 transactions as they arrive.
+async fn keep_l1_alive(l1: Arc<Node<L1Chain>>) {
+    loop {
+        l1.wake.notified().await;
+        if l1.write(|c| if c.pool.is_empty() { Ok(Vec::new()) } else { c.build_next() }).is_err() {
+            return;
+        }
+    }
+}

@@ -1,0 +1,220 @@
+//! The query and submission API of one node, written once for both chains. A chain describes
+//! its types and RPC shapes through [`NodeChain`]; [`Node`] answers every `eth_*` question from
+//! its store, state snapshots and simulator.
+
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use alloy::{
+    consensus::{Header, Transaction, TxReceipt, transaction::{Recovered, SignerRecoverable}},
+    eips::{BlockId, eip2718::{Decodable2718, Encodable2718}},
+    primitives::{Address, B256, Bytes, Log, U256},
+    rpc::types::{Block, BlockTransactions, FeeHistory, Filter, TransactionRequest},
+};
+use serde::Serialize;
+use tokio::sync::{Notify, watch};
+
+use super::{
+    call::{CallError, Simulator, estimate_gas},
+    mempool::PoolError,
+    state::WorldState,
+    store::{ChainStore, RangeTooLarge, StoredBlock},
+};
+
+/// What a chain must tell the node about itself.
+pub trait NodeChain: Send + Sync + 'static {
+    type Tx: Transaction + Encodable2718 + Decodable2718 + SignerRecoverable + Clone + Send + Sync + 'static;
+    type Receipt: TxReceipt<Log = Log> + Encodable2718 + Clone + Send + Sync + 'static;
+    type Extra: Send + Sync + 'static;
+    type RpcTx: Serialize + Clone + Send + 'static;
+    type RpcReceipt: Serialize + Clone + Send + 'static;
+    type Sim<'a>: Simulator<Tx = Self::Tx>
+    where
+        Self: 'a;
+
+    fn store(&self) -> &ChainStore<Self::Tx, Self::Receipt, Self::Extra>;
+    fn pool(&self) -> &super::mempool::Mempool<Self::Tx>;
+    fn pool_mut(&mut self) -> &mut super::mempool::Mempool<Self::Tx>;
+    fn simulator(&self) -> Self::Sim<'_>;
+    /// The environment of the block the sequencer builds next.
+    fn pending_header(&self) -> Header;
+    fn rpc_transaction(block: &StoredBlock<Self::Tx, Self::Receipt, Self::Extra>, index: usize) -> Self::RpcTx;
+    fn rpc_receipt(block: &StoredBlock<Self::Tx, Self::Receipt, Self::Extra>, index: usize) -> Self::RpcReceipt;
+}
+
+/// A block a query named that the chain does not have.
+#[derive(Debug, thiserror::Error)]
+#[error("header not found")]
+pub struct UnknownBlock;
+
+/// One running node: its chain behind a lock, and the signals its block producer listens to.
+pub struct Node<C> {
+    chain: RwLock<C>,
+    /// The head block number, for waiters.
+    head: watch::Sender<u64>,
+    /// Rung when a transaction arrives, so a fast-mode producer builds a block at once.
+    pub wake: Notify,
+    /// `web3_clientVersion`.
+    pub client_version: String,
+    pub chain_id: u64,
+}
+
+impl<C: NodeChain> Node<C> {
+    pub fn new(chain: C, chain_id: u64, client_version: String) -> Arc<Self> {
+        let head = chain.store().head().number();
+        Arc::new(Self { chain: RwLock::new(chain), head: watch::channel(head).0, wake: Notify::new(), client_version, chain_id })
+    }
+
+    pub fn read(&self) -> RwLockReadGuard<'_, C> {
+        self.chain.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs `f` with the chain writable, then publishes the new head.
+    pub fn write<R>(&self, f: impl FnOnce(&mut C) -> R) -> R {
+        let mut guard: RwLockWriteGuard<'_, C> = self.chain.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let out = f(&mut guard);
+        let head = guard.store().head().number();
+        drop(guard);
+        self.head.send_replace(head);
+        out
+    }
+
+    /// A receiver that sees every new head number.
+    pub fn subscribe(&self) -> watch::Receiver<u64> {
+        self.head.subscribe()
+    }
+
+    pub fn block_number(&self) -> u64 {
+        *self.head.borrow()
+    }
+
+    /// The state after block `id` and that block's header.
+    pub fn state_at(&self, id: BlockId) -> Result<(WorldState, Header), UnknownBlock> {
+        let chain = self.read();
+        let block = chain.store().resolve(id).ok_or(UnknownBlock)?;
+        Ok((block.state.clone(), block.header.inner().clone()))
+    }
+
+    pub fn block(&self, id: BlockId, full: bool) -> Option<Block<C::RpcTx>> {
+        let chain = self.read();
+        let block = chain.store().resolve(id)?;
+        let transactions = if full {
+            BlockTransactions::Full((0..block.transactions.len()).map(|i| C::rpc_transaction(block, i)).collect())
+        } else {
+            BlockTransactions::Hashes(block.transactions.iter().map(|t| t.trie_hash()).collect())
+        };
+        let size = U256::from(alloy_rlp_length(block));
+        let header = alloy::rpc::types::Header::from_consensus(block.header.clone(), None, Some(size));
+        let withdrawals = block.header.withdrawals_root.map(|_| Default::default());
+        Some(Block { header, uncles: Vec::new(), transactions, withdrawals })
+    }
+
+    pub fn transaction(&self, hash: &B256) -> Option<C::RpcTx> {
+        let chain = self.read();
+        chain.store().transaction(hash).map(|(block, index)| C::rpc_transaction(block, index))
+    }
+
+    pub fn receipt(&self, hash: &B256) -> Option<C::RpcReceipt> {
+        let chain = self.read();
+        chain.store().transaction(hash).map(|(block, index)| C::rpc_receipt(block, index))
+    }
+
+    pub fn block_receipts(&self, id: BlockId) -> Option<Vec<C::RpcReceipt>> {
+        let chain = self.read();
+        let block = chain.store().resolve(id)?;
+        Some((0..block.transactions.len()).map(|i| C::rpc_receipt(block, i)).collect())
+    }
+
+    /// Decodes, checks and queues a signed transaction; wakes the block producer.
+    pub fn send_raw(&self, raw: &[u8]) -> Result<B256, CallError> {
+        let tx = C::Tx::decode_2718_exact(raw).map_err(|e| decode_error(raw, &e))?;
+        let tx = tx.try_into_recovered().map_err(|_| CallError::Invalid("invalid sender".into()))?;
+        let hash = self.write(|chain| admit(chain, tx))?;
+        self.wake.notify_one();
+        Ok(hash)
+    }
+
+    pub fn call(&self, request: TransactionRequest, id: BlockId) -> Result<Bytes, CallError> {
+        let chain = self.read();
+        let block = chain.store().resolve(id).ok_or_else(|| CallError::BadRequest(UnknownBlock.to_string()))?;
+        chain.simulator().call(&block.state, &block.header, request).map(|(output, _)| output)
+    }
+
+    pub fn estimate_gas(&self, request: TransactionRequest, id: BlockId) -> Result<u64, CallError> {
+        let chain = self.read();
+        let block = chain.store().resolve(id).ok_or_else(|| CallError::BadRequest(UnknownBlock.to_string()))?;
+        estimate_gas(&chain.simulator(), &block.state, &block.header, request)
+    }
+
+    pub fn logs(&self, filter: &Filter) -> Result<Vec<alloy::rpc::types::Log>, RangeTooLarge> {
+        self.read().store().logs(filter)
+    }
+
+    /// The nonce after `sender`'s transactions waiting in the pool.
+    pub fn pending_nonce(&self, sender: &Address) -> Option<u64> {
+        self.read().pool().next_nonce(sender)
+    }
+
+    /// The next block's base fee.
+    pub fn pending_base_fee(&self) -> u64 {
+        self.read().pending_header().base_fee_per_gas.unwrap_or_default()
+    }
+
+    /// `eth_feeHistory` over up to `count` blocks ending at `newest`, with tip percentiles.
+    pub fn fee_history(&self, count: u64, newest: BlockId, percentiles: &[f64]) -> Option<FeeHistory> {
+        let chain = self.read();
+        let store = chain.store();
+        let last = store.resolve(newest)?.number();
+        let first = last.saturating_sub(count.clamp(1, 1024) - 1);
+        let blocks: Vec<_> = (first..=last).filter_map(|n| store.get(n)).collect();
+        let mut base_fee_per_gas: Vec<u128> = blocks.iter().map(|b| b.header.base_fee_per_gas.unwrap_or_default().into()).collect();
+        base_fee_per_gas.push(if last == store.head().number() { chain.pending_header().base_fee_per_gas.unwrap_or_default().into() } else { store.get(last + 1)?.header.base_fee_per_gas.unwrap_or_default().into() });
+        let gas_used_ratio = blocks.iter().map(|b| b.header.gas_used as f64 / b.header.gas_limit.max(1) as f64).collect();
+        let reward = (!percentiles.is_empty()).then(|| blocks.iter().map(|b| tip_percentiles(b, percentiles)).collect());
+        Some(FeeHistory { oldest_block: first, base_fee_per_gas, gas_used_ratio, reward, ..Default::default() })
+    }
+}
+
+fn tip_percentiles<T: Transaction, R, E>(block: &StoredBlock<T, R, E>, percentiles: &[f64]) -> Vec<u128> {
+    let base_fee = block.header.base_fee_per_gas.unwrap_or_default();
+    let mut tips: Vec<u128> = block.transactions.iter().filter_map(|t| t.effective_tip_per_gas(base_fee)).collect();
+    tips.sort_unstable();
+    percentiles
+        .iter()
+        .map(|p| {
+            let index = ((p / 100.0) * tips.len() as f64).floor() as usize;
+            tips.get(index.min(tips.len().saturating_sub(1))).copied().unwrap_or_default()
+        })
+        .collect()
+}
+
+fn alloy_rlp_length<T: Encodable2718, R, E>(block: &StoredBlock<T, R, E>) -> usize {
+    use alloy::rlp::Encodable;
+    block.header.inner().length() + block.transactions.iter().map(|t| t.encode_2718_len()).sum::<usize>()
+}
+
+fn decode_error(raw: &[u8], err: &impl std::fmt::Display) -> CallError {
+    match raw.first() {
+        Some(0x03) | Some(0x7e) => CallError::Invalid("transaction type not supported".into()),
+        _ => CallError::BadRequest(format!("rlp: {err}")),
+    }
+}
+
+fn admit<C: NodeChain>(chain: &mut C, tx: Recovered<C::Tx>) -> Result<B256, CallError> {
+    let head = chain.store().head();
+    let state_nonce = head.state.account(&tx.signer()).map_or(0, |a| a.nonce);
+    if tx.nonce() < state_nonce {
+        return Err(CallError::Invalid("nonce too low".into()));
+    }
+    chain.simulator().admit(&head.state, &chain.pending_header(), &tx)?;
+    chain.pool_mut().insert(tx).map_err(|e: PoolError| CallError::Invalid(e.to_string()))
+}
+
+/// The account fields of `eth_getBalance`, `eth_getTransactionCount` and `eth_getCode`.
+pub fn account_fields(state: &WorldState, address: &Address) -> (U256, u64, Bytes) {
+    let account = state.account(address);
+    (
+        account.map(|a| a.balance).unwrap_or_default(),
+        account.map(|a| a.nonce).unwrap_or_default(),
+        state.code(address).map(|c| c.original_bytes()).unwrap_or_default(),
+    )
+}

@@ -1,0 +1,205 @@
+//! Running transactions without committing them: `eth_call`, `eth_estimateGas`, and the
+//! admission dry-run of `eth_sendRawTransaction`. revm decides validity; this module only maps
+//! its verdicts to the errors geth returns, which clients and tests match on.
+
+use std::fmt::Display;
+
+use alloy::{
+    consensus::{Header, transaction::Recovered},
+    eips::eip2718::Encodable2718,
+    primitives::Bytes,
+    rpc::types::TransactionRequest,
+    sol_types::{GenericRevertReason},
+};
+use alloy_evm::{
+    EvmEnv, EvmFactory, Evm, FromRecoveredTx, InvalidTxError,
+    EthEvmFactory,
+    rpc::TryIntoTxEnv,
+};
+use alloy_op_evm::{OpEvmFactory, OpTx, evm_env_for_op_block};
+use alloy_op_hardforks::OpChainHardforks;
+use op_alloy::consensus::OpTxEnvelope;
+use op_revm::OpTransaction;
+use revm::{
+    context::{
+        TxEnv,
+        result::{EVMError, ExecutionResult, InvalidTransaction},
+    },
+    database::WrapDatabaseRef,
+    primitives::hardfork::SpecId,
+};
+
+use super::{l1::L1Rules, state::WorldState};
+
+/// Why a simulated transaction did not succeed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CallError {
+    /// The transaction is invalid; the message is geth's.
+    #[error("{0}")]
+    Invalid(String),
+    /// It ran and reverted.
+    #[error("execution reverted{}", reason_suffix(.output))]
+    Reverted { output: Bytes },
+    /// It ran and halted (out of gas, invalid opcode, ...).
+    #[error("{0}")]
+    Halted(String),
+    /// The request itself is malformed.
+    #[error("{0}")]
+    BadRequest(String),
+}
+
+fn reason_suffix(output: &Bytes) -> String {
+    GenericRevertReason::decode(output).map(|r| format!(": {r}")).unwrap_or_default()
+}
+
+/// geth's message for a transaction revm finds invalid.
+pub fn invalid_message(err: &InvalidTransaction) -> String {
+    use InvalidTransaction as I;
+    match err {
+        I::NonceTooLow { .. } => "nonce too low".into(),
+        I::NonceTooHigh { .. } => "nonce too high".into(),
+        I::LackOfFundForMaxFee { .. } => "insufficient funds for gas * price + value".into(),
+        I::CallGasCostMoreThanGasLimit { .. } => "intrinsic gas too low".into(),
+        I::GasFloorMoreThanGasLimit { .. } => "insufficient gas for floor data gas cost".into(),
+        I::GasPriceLessThanBasefee => "max fee per gas less than block base fee".into(),
+        I::PriorityFeeGreaterThanMaxFee => "max priority fee per gas higher than max fee per gas".into(),
+        I::CallerGasLimitMoreThanBlock | I::TxGasLimitGreaterThanCap { .. } => "exceeds block gas limit".into(),
+        I::CreateInitCodeSizeLimit => "max initcode size exceeded".into(),
+        I::InvalidChainId | I::MissingChainId => "invalid chain id".into(),
+        I::RejectCallerWithCode => "sender not an eoa".into(),
+        I::Eip2930NotSupported
+        | I::Eip1559NotSupported
+        | I::Eip4844NotSupported
+        | I::Eip7702NotSupported
+        | I::Eip7873NotSupported => "transaction type not supported".into(),
+        I::EmptyAuthorizationList => "EIP-7702 transaction with empty auth list".into(),
+        other => other.to_string(),
+    }
+}
+
+fn evm_error<D: Display, E: InvalidTxError + Display>(err: EVMError<D, E>) -> CallError {
+    match err {
+        EVMError::Transaction(tx) => CallError::Invalid(tx.as_invalid_tx_err().map_or_else(|| tx.to_string(), invalid_message)),
+        other => CallError::Invalid(other.to_string()),
+    }
+}
+
+/// The outcome of a call, or its error.
+fn outcome<H: std::fmt::Debug>(result: ExecutionResult<H>) -> Result<(Bytes, u64), CallError> {
+    match result {
+        ExecutionResult::Success { output, gas, .. } => Ok((output.into_data(), gas.total_gas_spent())),
+        ExecutionResult::Revert { output, .. } => Err(CallError::Reverted { output }),
+        ExecutionResult::Halt { reason, .. } => Err(CallError::Halted(halt_message(&reason))),
+    }
+}
+
+fn halt_message(reason: &impl std::fmt::Debug) -> String {
+    let text = format!("{reason:?}");
+    if text.contains("OutOfGas") { "out of gas".into() } else { format!("execution halted: {text}") }
+}
+
+/// Runs transactions against a state without committing.
+pub trait Simulator {
+    /// The chain's signed transaction type.
+    type Tx: Encodable2718;
+
+    /// Runs a call request in the environment of `header` (`eth_call`): no nonce or base-fee
+    /// checks, and the block's gas limit when the request names none. Returns output and gas.
+    fn call(&self, state: &WorldState, header: &Header, request: TransactionRequest) -> Result<(Bytes, u64), CallError>;
+
+    /// Checks that a signed transaction is valid in the block `header` describes, ignoring
+    /// only nonce gaps (a future nonce waits in the pool).
+    fn admit(&self, state: &WorldState, header: &Header, tx: &Recovered<Self::Tx>) -> Result<(), CallError>;
+}
+
+/// `eth_estimateGas`: the least gas limit at which the call succeeds, by binary search between
+/// what it used and the block's gas limit.
+pub fn estimate_gas<S: Simulator>(sim: &S, state: &WorldState, header: &Header, request: TransactionRequest) -> Result<u64, CallError> {
+    let cap = request.gas.unwrap_or(header.gas_limit).min(header.gas_limit);
+    let at = |gas: u64| sim.call(state, header, TransactionRequest { gas: Some(gas), ..request.clone() });
+    let (_, used) = at(cap).map_err(|e| match e {
+        CallError::Halted(_) => CallError::Invalid(format!("gas required exceeds allowance ({cap})")),
+        other => other,
+    })?;
+    let (mut low, mut high) = (used.saturating_sub(1), cap);
+    // Refunds and the 63/64 rule can make the needed limit exceed what was used: search upward.
+    while low + 1 < high {
+        let mid = low + (high - low) / 2;
+        if at(mid).is_ok() { high = mid } else { low = mid }
+    }
+    Ok(high)
+}
+
+/// Loosens the environment the way geth's `eth_call` does.
+fn call_env<S>(env: &mut EvmEnv<S>) {
+    env.cfg_env.disable_nonce_check = true;
+    env.cfg_env.disable_base_fee = true;
+    env.cfg_env.disable_eip3607 = true;
+}
+
+fn request_env<S>(request: TransactionRequest, env: &EvmEnv<S>) -> Result<TxEnv, CallError> {
+    request.try_into_tx_env(env).map_err(|e| CallError::BadRequest(e.to_string()))
+}
+
+/// The L2's simulator: op-revm with the chain's fork schedule.
+pub struct OpSimulator<'a> {
+    pub hardforks: &'a OpChainHardforks,
+    pub chain_id: u64,
+}
+
+impl Simulator for OpSimulator<'_> {
+    type Tx = OpTxEnvelope;
+
+    fn call(&self, state: &WorldState, header: &Header, request: TransactionRequest) -> Result<(Bytes, u64), CallError> {
+        let mut env = evm_env_for_op_block(header, self.hardforks, self.chain_id);
+        call_env(&mut env);
+        let base = request_env(request, &env)?;
+        // An empty envelope makes the L1 and operator fees zero, as op-geth's eth_call does.
+        let tx = OpTx(OpTransaction { base, enveloped_tx: Some(Bytes::new()), deposit: Default::default() });
+        let mut evm = OpEvmFactory::default().create_evm(WrapDatabaseRef(state), env);
+        outcome(evm.transact(tx).map_err(evm_error)?.result)
+    }
+
+    fn admit(&self, state: &WorldState, header: &Header, tx: &Recovered<OpTxEnvelope>) -> Result<(), CallError> {
+        if tx.is_deposit() {
+            return Err(CallError::Invalid("transaction type not supported".into()));
+        }
+        let mut env = evm_env_for_op_block(header, self.hardforks, self.chain_id);
+        env.cfg_env.disable_nonce_check = true;
+        let op_tx = OpTx::from_recovered_tx(tx.inner(), tx.signer());
+        let mut evm = OpEvmFactory::default().create_evm(WrapDatabaseRef(state), env);
+        evm.transact(op_tx).map(|_| ()).map_err(evm_error)
+    }
+}
+
+/// The L1's simulator: revm on Prague.
+pub struct EthSimulator<'a> {
+    pub rules: &'a L1Rules,
+    pub chain_id: u64,
+}
+
+impl EthSimulator<'_> {
+    fn env(&self, header: &Header) -> EvmEnv<SpecId> {
+        EvmEnv::for_eth_block(header, self.rules, self.chain_id, Some(alloy::eips::eip7840::BlobParams::prague()))
+    }
+}
+
+impl Simulator for EthSimulator<'_> {
+    type Tx = alloy::consensus::TxEnvelope;
+
+    fn call(&self, state: &WorldState, header: &Header, request: TransactionRequest) -> Result<(Bytes, u64), CallError> {
+        let mut env = self.env(header);
+        call_env(&mut env);
+        let tx = request_env(request, &env)?;
+        let mut evm = EthEvmFactory::default().create_evm(WrapDatabaseRef(state), env);
+        outcome(evm.transact(tx).map_err(evm_error)?.result)
+    }
+
+    fn admit(&self, state: &WorldState, header: &Header, tx: &Recovered<Self::Tx>) -> Result<(), CallError> {
+        let mut env = self.env(header);
+        env.cfg_env.disable_nonce_check = true;
+        let tx_env = TxEnv::from_recovered_tx(tx.inner(), tx.signer());
+        let mut evm = EthEvmFactory::default().create_evm(WrapDatabaseRef(state), env);
+        evm.transact(tx_env).map(|_| ()).map_err(evm_error)
+    }
+}

@@ -1,0 +1,196 @@
+//! The L2 chain and its sequencer step: one call builds the next block the way op-node asks an
+//! execution client to: L1-attributes deposit first, then in an activation block the fork's
+//! upgrade transactions and nothing from the mempool, otherwise mempool transactions by fee.
+
+use std::collections::BTreeMap;
+
+use alloy::{
+    consensus::{Header, Sealed, transaction::Recovered},
+    primitives::{Address, B64, B256, address},
+};
+use op_alloy::consensus::{OpReceiptEnvelope, OpTxEnvelope};
+
+use super::{
+    execute::{OpFactory, execute},
+    fees::receipt_fees,
+    l1_info::{L1InfoConfig, L1Origin, deposit},
+    rules::ChainRules,
+};
+use crate::{
+    forks::{Fork, UpgradeBundle},
+    node::{exec::Rejected, mempool::Mempool, state::WorldState, store::{ChainStore, StoredBlock}},
+};
+
+/// The SequencerFeeVault, every L2 block's beneficiary.
+pub const SEQUENCER_FEE_VAULT: Address = address!("4200000000000000000000000000000000000011");
+
+/// A deliberate fault, for proving that the activation-boundary suite catches broken networks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// Leave out upgrade transaction `index` of `fork`'s bundles.
+    DropUpgradeTx { fork: Fork, index: usize },
+    /// Run `fork`'s upgrade transactions one block after its activation block.
+    LateActivation { fork: Fork },
+}
+
+/// What the sequencer needs to know about its chain.
+#[derive(Clone, Debug)]
+pub struct L2Config {
+    pub name: String,
+    pub chain_id: u64,
+    pub gas_limit: u64,
+    pub rules: ChainRules,
+    pub l1_info: L1InfoConfig,
+    pub eip1559_params: B64,
+    pub min_base_fee: u64,
+    /// Upgrade bundles by fork, for forks that activate after genesis.
+    pub bundles: BTreeMap<Fork, Vec<UpgradeBundle>>,
+    pub fault: Option<Fault>,
+}
+
+/// What an L2 block keeps beside its transactions.
+#[derive(Clone, Debug, Default)]
+pub struct L2Extra {
+    pub origin: L1Origin,
+    pub sequence_number: u64,
+    /// Receipt fee fields per transaction (`None` for deposits).
+    pub fees: Vec<Option<op_alloy::rpc_types::L1BlockInfo>>,
+}
+
+pub type L2Block = StoredBlock<OpTxEnvelope, OpReceiptEnvelope, L2Extra>;
+
+/// Why a block could not be built: always a bug or a broken bundle, never a user transaction.
+#[derive(Debug, thiserror::Error)]
+#[error("building L2 block {number} failed: {reason}")]
+pub struct BuildError {
+    pub number: u64,
+    pub reason: String,
+}
+
+/// One L2 chain: its blocks, its mempool, and the executor that extends it.
+#[derive(Debug)]
+pub struct L2Chain {
+    pub config: L2Config,
+    factory: OpFactory,
+    pub store: ChainStore<OpTxEnvelope, OpReceiptEnvelope, L2Extra>,
+    pub pool: Mempool<OpTxEnvelope>,
+}
+
+impl L2Chain {
+    /// A chain at its genesis block.
+    pub fn new(config: L2Config, genesis: Sealed<Header>, state: WorldState, origin: L1Origin) -> Self {
+        let factory = OpFactory::new(Default::default(), config.rules.op_hardforks(), Default::default());
+        let mut state = state;
+        state.record_block_hash(0, genesis.hash());
+        let block = StoredBlock {
+            header: genesis,
+            transactions: Vec::new(),
+            receipts: Vec::new(),
+            state,
+            extra: L2Extra { origin, ..Default::default() },
+        };
+        Self { config, factory, store: ChainStore::new(block), pool: Mempool::default() }
+    }
+
+    /// The executor factory (its fork schedule serves RPC calls too).
+    pub const fn factory(&self) -> &OpFactory {
+        &self.factory
+    }
+
+    pub fn head(&self) -> &L2Block {
+        self.store.head()
+    }
+
+    /// Timestamp of the next block.
+    pub fn next_timestamp(&self) -> u64 {
+        self.head().header.timestamp + self.config.rules.block_time
+    }
+
+    /// Builds the next block on `origin` and appends it. Returns the mempool transactions left
+    /// out, with their reasons.
+    pub fn build_next(&mut self, origin: L1Origin) -> Result<Vec<Rejected>, BuildError> {
+        let parent = self.head();
+        let number = parent.number() + 1;
+        let timestamp = self.next_timestamp();
+        let rules = &self.config.rules;
+        let sequence_number =
+            if origin.number == parent.extra.origin.number { parent.extra.sequence_number + 1 } else { 0 };
+        let header = Header {
+            parent_hash: parent.hash(),
+            number,
+            timestamp,
+            beneficiary: SEQUENCER_FEE_VAULT,
+            gas_limit: self.config.gas_limit + self.extra_upgrade_gas(timestamp),
+            base_fee_per_gas: Some(rules.next_base_fee(&parent.header)),
+            mix_hash: origin.mix_hash,
+            extra_data: rules.extra_data(timestamp, self.config.eip1559_params, self.config.min_base_fee),
+            parent_beacon_block_root: rules.is_active(Fork::Ecotone, timestamp).then_some(origin.parent_beacon_block_root),
+            ..Default::default()
+        };
+        let l1_info = deposit(rules.l1_info_format(timestamp), &origin, sequence_number, &self.config.l1_info);
+        let mut forced = vec![Recovered::new_unchecked(OpTxEnvelope::Deposit(Sealed::new(l1_info)), super::l1_info::L1_INFO_DEPOSITOR)];
+        let upgrades = self.upgrade_transactions(timestamp);
+        let activation = !upgrades.is_empty() || rules.activating_at(timestamp).any(|f| f >= Fork::Ecotone);
+        forced.extend(upgrades);
+        let base_fee = header.base_fee_per_gas.unwrap_or_default();
+        let state = &parent.state;
+        let candidates = if activation {
+            Vec::new()
+        } else {
+            self.pool.candidates(base_fee, |a| state.account(a).map_or(0, |acc| acc.nonce))
+        };
+        let built = execute(&self.factory, self.config.chain_id, state, header, forced, candidates)
+            .map_err(|e| BuildError { number, reason: e.to_string() })?;
+        let mut state = built.state;
+        state.record_block_hash(number, built.header.hash());
+        let fees = receipt_fees(self.factory.spec(), &state, number, timestamp, built.transactions.iter().map(|t| t.inner()));
+        let included: Vec<B256> = built.transactions.iter().map(|t| t.tx_hash()).collect();
+        self.pool.remove(included.into_iter().chain(built.rejected.iter().map(|r| r.hash)));
+        self.store.push(StoredBlock {
+            header: built.header,
+            transactions: built.transactions,
+            receipts: built.receipts,
+            state,
+            extra: L2Extra { origin, sequence_number, fees },
+        });
+        Ok(built.rejected)
+    }
+
+    /// The forks whose upgrade transactions go into the block at `timestamp`, honouring a
+    /// configured fault.
+    fn upgrading_forks(&self, timestamp: u64) -> Vec<Fork> {
+        let rules = &self.config.rules;
+        let late = match self.config.fault {
+            Some(Fault::LateActivation { fork }) => Some(fork),
+            _ => None,
+        };
+        let on_time = rules.activating_at(timestamp).filter(|f| Some(*f) != late);
+        let delayed = late.filter(|f| rules.activating_at(timestamp.saturating_sub(rules.block_time)).any(|a| a == *f));
+        on_time.chain(delayed).collect()
+    }
+
+    fn upgrade_transactions(&self, timestamp: u64) -> Vec<Recovered<OpTxEnvelope>> {
+        let mut txs = Vec::new();
+        for fork in self.upgrading_forks(timestamp) {
+            let bundle_txs = self.config.bundles.get(&fork).into_iter().flatten().flat_map(|b| &b.transactions);
+            for (index, tx) in bundle_txs.enumerate() {
+                if self.config.fault == Some(Fault::DropUpgradeTx { fork, index }) {
+                    continue;
+                }
+                let envelope = OpTxEnvelope::Deposit(Sealed::new(tx.deposit.clone()));
+                txs.push(Recovered::new_unchecked(envelope, tx.deposit.from));
+            }
+        }
+        txs
+    }
+
+    /// NUT bundles carry their own gas on top of the block's limit, as op-node adds it.
+    fn extra_upgrade_gas(&self, timestamp: u64) -> u64 {
+        self.upgrading_forks(timestamp)
+            .iter()
+            .flat_map(|f| self.config.bundles.get(f).into_iter().flatten())
+            .filter(|b| b.origin != "builtin")
+            .map(UpgradeBundle::total_gas)
+            .sum()
+    }
+}

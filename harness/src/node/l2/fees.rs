@@ -1,0 +1,42 @@
+//! The OP fee fields of L2 receipts (`l1Fee`, `l1GasUsed`, scalars, operator fee parameters),
+//! computed by op-revm's own L1 cost functions from the L1Block state the block left behind.
+
+use alloy::{eips::eip2718::Encodable2718, primitives::U256};
+use alloy_op_evm::spec_by_timestamp_after_bedrock;
+use alloy_op_hardforks::OpChainHardforks;
+use op_alloy::{consensus::OpTxEnvelope, rpc_types::L1BlockInfo as ReceiptFees};
+use op_revm::{L1BlockInfo, OpSpecId};
+use revm::database::WrapDatabaseRef;
+
+use crate::node::state::WorldState;
+
+/// Fee fields per transaction of a block; deposits get none, as in op-geth.
+pub fn receipt_fees<'a>(
+    hardforks: &OpChainHardforks,
+    state: &WorldState,
+    number: u64,
+    timestamp: u64,
+    transactions: impl IntoIterator<Item = &'a OpTxEnvelope>,
+) -> Vec<Option<ReceiptFees>> {
+    let spec = spec_by_timestamp_after_bedrock(hardforks, timestamp);
+    let Ok(info) = L1BlockInfo::try_fetch(&mut WrapDatabaseRef(state), U256::from(number), spec);
+    transactions.into_iter().map(|tx| (!tx.is_deposit()).then(|| fees(info.clone(), tx, spec))).collect()
+}
+
+fn fees(mut info: L1BlockInfo, tx: &OpTxEnvelope, spec: OpSpecId) -> ReceiptFees {
+    let encoded = tx.encoded_2718();
+    let narrow = |v: U256| v.saturating_to::<u128>();
+    let ecotone = spec.is_enabled_in(OpSpecId::ECOTONE);
+    ReceiptFees {
+        l1_gas_price: Some(narrow(info.l1_base_fee)),
+        l1_gas_used: Some(narrow(info.data_gas(&encoded, spec) + info.l1_fee_overhead.unwrap_or_default())),
+        l1_fee: Some(narrow(info.calculate_tx_l1_cost(&encoded, spec))),
+        l1_fee_scalar: (!ecotone).then(|| f64::from(info.l1_base_fee_scalar) / 1_000_000.0),
+        l1_base_fee_scalar: Some(narrow(info.l1_base_fee_scalar)),
+        l1_blob_base_fee: info.l1_blob_base_fee.map(narrow),
+        l1_blob_base_fee_scalar: info.l1_blob_base_fee_scalar.map(narrow),
+        operator_fee_scalar: info.operator_fee_scalar.map(narrow),
+        operator_fee_constant: info.operator_fee_constant.map(narrow),
+        da_footprint_gas_scalar: info.da_footprint_gas_scalar,
+    }
+}

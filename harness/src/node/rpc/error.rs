@@ -1,0 +1,38 @@
+//! JSON-RPC errors with geth's codes and messages: clients and tests match on them.
+
+use alloy::hex;
+use jsonrpsee::types::ErrorObjectOwned;
+
+use crate::node::{api::UnknownBlock, call::CallError, store::RangeTooLarge};
+
+/// geth's code for failed calls and rejected transactions.
+pub const SERVER_ERROR: i32 = -32000;
+/// geth's code for a reverted call; the revert data rides in `data`.
+pub const EXECUTION_REVERTED: i32 = 3;
+pub const INVALID_PARAMS: i32 = -32602;
+
+pub fn server_error(message: impl Into<String>) -> ErrorObjectOwned {
+    ErrorObjectOwned::owned(SERVER_ERROR, message, None::<()>)
+}
+
+impl From<CallError> for ErrorObjectOwned {
+    fn from(err: CallError) -> Self {
+        match &err {
+            CallError::Reverted { output } => Self::owned(EXECUTION_REVERTED, err.to_string(), Some(hex::encode_prefixed(output))),
+            CallError::BadRequest(message) => Self::owned(INVALID_PARAMS, message.clone(), None::<()>),
+            CallError::Invalid(message) | CallError::Halted(message) => server_error(message.clone()),
+        }
+    }
+}
+
+impl From<UnknownBlock> for ErrorObjectOwned {
+    fn from(err: UnknownBlock) -> Self {
+        server_error(err.to_string())
+    }
+}
+
+impl From<RangeTooLarge> for ErrorObjectOwned {
+    fn from(err: RangeTooLarge) -> Self {
+        server_error(err.to_string())
+    }
+}
