@@ -4,5 +4,5 @@
 mod record;
 mod store;
 
-pub use record::{RunRecord, SCHEMA_VERSION, TestOutcome, TestRecord, run_id};
+pub use record::{RunRecord, SCHEMA_VERSION, TestOutcome, TestRecord, run_id, spec_hash};
 pub use store::{HistoryError, HistoryStore};

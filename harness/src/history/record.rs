@@ -5,7 +5,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::{forks::Fork, spec::Mode};
+use crate::{
+    forks::Fork,
+    spec::{Mode, NetworkSpec},
+};
 
 /// The history format this harness writes; it reads this and every older one.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -59,6 +62,18 @@ pub enum TestOutcome {
     Skipped,
 }
 
+impl TestOutcome {
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Passed => "passed",
+            Self::Flaky => "flaky",
+            Self::Failed => "failed",
+            Self::Infra => "infra",
+            Self::Skipped => "skipped",
+        }
+    }
+}
+
 impl RunRecord {
     /// Whether `other` is the same network judged the same way: same mode and spec name.
     pub fn same_network(&self, other: &Self) -> bool {
@@ -81,6 +96,13 @@ pub fn run_id(time: OffsetDateTime, entropy: &[u8]) -> String {
         utc.second(),
         alloy::primitives::hex::encode(&hash[..4])
     )
+}
+
+/// The keccak-256 of the spec's parsed content: comments and layout do not change it, any value
+/// does.
+pub fn spec_hash(spec: &NetworkSpec) -> String {
+    let canonical = serde_json::to_vec(spec).expect("a spec always serialises");
+    alloy::primitives::keccak256(canonical).to_string()
 }
 
 #[cfg(test)]

@@ -68,6 +68,21 @@ pub enum Recommendation {
     Remove,
 }
 
+impl Recommendation {
+    /// Every recommendation, the hopeful first.
+    pub const ALL: [Self; 4] = [Self::Advance, Self::Hold, Self::Rescope, Self::Remove];
+
+    /// What to do, for reports; `next_stage` is where stable features go.
+    pub fn label(self, next_stage: &str) -> String {
+        match self {
+            Self::Advance => format!("Move on to {next_stage}"),
+            Self::Hold => "Keep running here".into(),
+            Self::Rescope => "Back to scoping".into(),
+            Self::Remove => "Remove from the set".into(),
+        }
+    }
+}
+
 /// The verdict for one feature.
 #[derive(Clone, Debug, Serialize)]
 pub struct FeatureVerdict {
@@ -97,7 +112,8 @@ pub struct NetworkVerdict {
 }
 
 /// The network's overall answer, which the exit code reports.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Every in-scope feature is stable.
     Stable,
