@@ -48,7 +48,7 @@ fn a_crash_mid_write_leaves_earlier_runs_readable() {
     store.append(&run).unwrap();
     // What a crash between writing and linking leaves behind: a hidden, partial file.
     fs::write(dir.join(".20250302T020000Z-deadbeef.json.tmp"), b"{\"schema_version\": 1, \"run_id\": \"2025").unwrap();
-    assert_eq!(store.load().unwrap(), [run.clone()]);
+    assert_eq!(store.load().unwrap(), [run]);
     store.append(&night("green.xml", 1)).unwrap();
     assert_eq!(store.load().unwrap().len(), 2);
 }

@@ -87,10 +87,11 @@ impl FailedAttempt {
             .any(|text| text.contains(needle))
     }
 
-    /// One line saying why the attempt failed: the message, else the description's first line,
-    /// else nextest's classification.
+    /// One line saying why the attempt failed: the message, else the description's first line
+    /// past Rust's `thread '…' panicked at <file>:` header, else nextest's classification.
     pub fn summary(&self) -> String {
-        let first_line = self.description.lines().map(str::trim).find(|l| !l.is_empty());
+        let is_panic_header = |l: &str| l.starts_with("thread '") && l.contains("' panicked at ") && l.ends_with(':');
+        let first_line = self.description.lines().map(str::trim).find(|l| !l.is_empty() && !is_panic_header(l));
         self.message
             .as_deref()
             .filter(|m| !m.trim().is_empty())
@@ -254,6 +255,8 @@ mod tests {
         assert_eq!((cases[0].status, cases[0].attempts(), cases[0].duration_secs), (Status::Passed, 1, 0.5));
         assert_eq!((cases[1].status, cases[1].attempts()), (Status::Flaky, 2));
         assert_eq!(cases[1].failures[0].description, "boom");
+        let panic = FailedAttempt { description: "thread 't' panicked at src/a.rs:1:2:\nleft != right".into(), ..Default::default() };
+        assert_eq!(panic.summary(), "left != right");
         assert_eq!(cases[1].failures[0].stderr, "e1");
         assert_eq!((cases[2].status, cases[2].attempts()), (Status::Failed, 2));
         assert_eq!(cases[2].failures[0].stdout, "out");

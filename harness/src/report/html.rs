@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{Report, activation_text, markdown::badge};
+use super::{Report, activation_text, attempts_text, markdown::badge};
 use crate::verdict::{FeatureVerdict, RunOutcome, Status};
 
 const STYLE: &str = "
@@ -189,11 +189,11 @@ fn failures(r: &Report) -> String {
         .iter()
         .map(|f| {
             format!(
-                "<details class=\"failure\"><summary><code>{}</code> — {}, {} attempts, {}: {}</summary>\n\
+                "<details class=\"failure\"><summary><code>{}</code> — {}, {}, {}: {}</summary>\n\
                  <p>Binary <code>{}</code> · features {}</p>\n<pre>{}</pre>\n<p>Reproduce: <code>{}</code></p></details>\n",
                 esc(&f.test),
                 f.outcome.name(),
-                f.attempts,
+                attempts_text(f.attempts),
                 f.cause.name(),
                 esc(&f.message),
                 esc(&f.binary),

@@ -1,11 +1,9 @@
 //! `report.md`: the verdict in a PR comment or `$GITHUB_STEP_SUMMARY`. The grid and the logs
 //! stay in the HTML page; this says what moves on and what broke.
 
-use super::Report;
+use super::{MARKDOWN_MAX_CHARS as MAX_CHARS, Report, attempts_text};
 use crate::verdict::{FeatureVerdict, Stability, Status};
 
-/// GitHub rejects comments over 65,536 characters; leave room for what a bot wraps around it.
-pub const MAX_CHARS: usize = 60_000;
 /// Failing tests named individually; the clusters count the rest.
 const LISTED_FAILURES: usize = 10;
 /// Tests named per cluster.
@@ -96,7 +94,7 @@ fn failures(r: &Report) -> String {
         format!("| {} | {} | {} | {} |", c.cause.name(), c.count, code_list(&c.tests, CLUSTER_TESTS), cell(&c.example))
     });
     let listed = r.failures.iter().take(LISTED_FAILURES).map(|f| {
-        format!("- `{}` ({}, {} attempts, {}): {}", f.test, f.outcome.name(), f.attempts, f.cause.name(), cell(&f.message))
+        format!("- `{}` ({}, {}, {}): {}", f.test, f.outcome.name(), attempts_text(f.attempts), f.cause.name(), cell(&f.message))
     });
     let unlisted = r.failures.len().saturating_sub(LISTED_FAILURES);
     let more = (unlisted > 0).then(|| format!("- … and {unlisted} more in report.html"));
@@ -146,4 +144,19 @@ fn fit(text: String) -> String {
     let budget = MAX_CHARS - NOTICE.len();
     let cut = text[..text.floor_char_boundary(budget)].rfind('\n').unwrap_or(0);
     format!("{}{NOTICE}", &text[..cut])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_oversized_summary_is_cut_at_a_line_and_says_so() {
+        let long = "| `isthmus.eip7702` | ❌ UNSTABLE | many words |\n".repeat(5_000);
+        let cut = fit(long);
+        assert!(cut.len() <= MAX_CHARS, "{}", cut.len());
+        assert!(cut.ends_with("report.html has everything._\n"));
+        assert!(cut.trim_end_matches(|c| c != '|').ends_with("words |"), "cut mid-line");
+        assert_eq!(fit("short\n".into()), "short\n");
+    }
 }

@@ -30,6 +30,10 @@ use crate::{
 /// Version of the `verdict.json` layout; bumped on any change a reader could trip over.
 pub const REPORT_SCHEMA_VERSION: u32 = 1;
 
+/// Most characters `report.md` has: GitHub rejects comments over 65,536, and a bot wraps its own
+/// text around the summary.
+pub const MARKDOWN_MAX_CHARS: usize = 60_000;
+
 /// Everything the three reports show.
 #[derive(Clone, Debug, Serialize)]
 pub struct Report {
@@ -46,7 +50,7 @@ pub struct Report {
     pub promotion: Promotion,
     pub failures: Vec<Failure>,
     pub clusters: Vec<Cluster>,
-    /// Reruns the tests of every feature that is not stable.
+    /// Reruns the features that failed or flaked in the latest run.
     pub repro: Option<String>,
 }
 
@@ -130,7 +134,7 @@ impl Report {
                 rescope: verdict.recommended(Recommendation::Rescope),
                 remove: verdict.recommended(Recommendation::Remove),
             },
-            repro: repro_unstable(&verdict),
+            repro: repro_failing(&verdict, &failures),
             verdict,
             failures,
             clusters,
@@ -183,14 +187,20 @@ impl Report {
     }
 }
 
-fn repro_unstable(verdict: &NetworkVerdict) -> Option<String> {
-    let unstable: Vec<_> = verdict
+/// Reruns every feature with a failing or flaky test in the latest run.
+fn repro_failing(verdict: &NetworkVerdict, failures: &[Failure]) -> Option<String> {
+    let failing: Vec<_> = verdict
         .features
         .iter()
-        .filter(|f| f.stability != Stability::Stable)
+        .filter(|f| failures.iter().any(|failure| failure.features.iter().any(|id| id == f.id)))
         .filter_map(|f| feature(f.id).map(|catalog| (catalog, f.tests.as_slice())))
         .collect();
-    repro::for_features(verdict.mode, &unstable)
+    repro::for_features(verdict.mode, &failing)
+}
+
+/// `1 attempt`, `3 attempts`.
+fn attempts_text(attempts: u32) -> String {
+    if attempts == 1 { "1 attempt".into() } else { format!("{attempts} attempts") }
 }
 
 /// When a fork activates, for the fork schedule tables.
