@@ -2,6 +2,8 @@
 
 mod verdict_support;
 
+use std::fs;
+
 use harness::{
     junit::{self, JunitProblem, Status},
     spec::Mode,
@@ -67,4 +69,16 @@ fn the_mode_is_inferred_only_when_binaries_agree() {
     assert_eq!(evidence::infer_mode(&merged).unwrap(), Mode::Betanet);
     let err = evidence::infer_mode(&[read_fixture("two-modes.xml")]).unwrap_err().to_string();
     assert!(err.contains("several modes (alphanet, betanet)") && err.contains("fix: pass --mode alphanet|betanet"), "{err}");
+
+    // Nextest writes target/nextest/<profile>/junit.xml; the suites' binaries need not name a mode.
+    let dir = verdict_support::scratch("profile-folder");
+    let acceptance = fs::read_to_string(fixture("green.xml")).unwrap().replace("op-suites::alphanet", "op-suites::acceptance");
+    for profile in ["betanet", "nightly"] {
+        fs::create_dir_all(dir.join(profile)).unwrap();
+        fs::write(dir.join(profile).join("junit.xml"), &acceptance).unwrap();
+    }
+    let read = |profile: &str| junit::JunitReport::read(&dir.join(profile).join("junit.xml")).unwrap();
+    assert_eq!(evidence::infer_mode(&[read("betanet")]).unwrap(), Mode::Betanet);
+    let err = evidence::infer_mode(&[read("nightly")]).unwrap_err().to_string();
+    assert!(err.contains("neither its folder"), "a profile that is no mode's name is not guessed: {err}");
 }

@@ -1,7 +1,10 @@
 //! Turns JUnit reports into the history's test records: which mode the run was, which tests
 //! belong to it, what each is evidence for and whose fault each failure was.
 
-use std::{collections::BTreeSet, path::PathBuf};
+use std::{
+    collections::BTreeSet,
+    path::{Path, PathBuf},
+};
 
 use super::{
     INFRA_MARKER,
@@ -35,17 +38,22 @@ pub fn binary_mode(binary: &str) -> Option<Mode> {
     MODES.into_iter().find(|m| words.contains(&m.name()))
 }
 
-/// The one mode the reports' test binaries name. Nextest records the profile nowhere reliable,
-/// so the binary ids are the only trustworthy hint.
+/// The one mode the reports point at. Nextest writes the profile into no field of the XML, so
+/// the hints are the folder nextest writes into, `target/nextest/<profile>/junit.xml`, when the
+/// profile is a mode's, and test binaries whose ids name a mode. Nothing else is guessed.
 pub fn infer_mode(reports: &[JunitReport]) -> Result<Mode, UnknownMode> {
-    let named: BTreeSet<&str> =
-        reports.iter().flat_map(|r| &r.suites).filter_map(|s| binary_mode(&s.binary)).map(Mode::name).collect();
+    let named: BTreeSet<&str> = reports.iter().flat_map(mode_hints).map(Mode::name).collect();
     let files = reports.iter().map(|r| r.path.display().to_string()).collect::<Vec<_>>().join(", ");
     match named.len() {
         1 => Ok(named.first().and_then(|name| mode_named(name)).expect("the name came from MODES")),
-        0 => Err(UnknownMode { files, problem: "no test binary names a mode".into() }),
-        _ => Err(UnknownMode { files, problem: format!("test binaries name several modes ({})", Vec::from_iter(named).join(", ")) }),
+        0 => Err(UnknownMode { files, problem: "neither its folder (target/nextest/<profile>/) nor a test binary names a mode".into() }),
+        _ => Err(UnknownMode { files, problem: format!("it points at several modes ({})", Vec::from_iter(named).join(", ")) }),
     }
+}
+
+fn mode_hints(report: &JunitReport) -> impl Iterator<Item = Mode> + '_ {
+    let profile = report.path.parent().and_then(Path::file_name).and_then(|n| n.to_str()).and_then(mode_named);
+    profile.into_iter().chain(report.suites.iter().filter_map(|s| binary_mode(&s.binary)))
 }
 
 /// Test binaries in the reports that belong to another mode's network and are left out.
