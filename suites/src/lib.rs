@@ -1,0 +1,39 @@
+//! The acceptance suites' fixtures and checks.
+//!
+//! A test asks for a [`TestNet`] and runs checks against it over JSON-RPC only, so the same
+//! checks run against the embedded network, nodes in processes or containers, and a deployed
+//! network. Checks return errors instead of panicking, so that the harness can also prove that
+//! a broken network fails them.
+
+pub mod boundary;
+pub mod bytecode;
+pub mod env;
+pub mod net;
+pub mod wallet;
+
+pub use net::TestNet;
+
+/// Unwraps a check's result, failing the test with the whole error chain.
+pub fn pass(result: anyhow::Result<()>) {
+    if let Err(err) = result {
+        panic!("{err:#}");
+    }
+}
+
+/// The activation-boundary tests of one fork: one test per check of [`boundary`], each on the
+/// network the test's mode gives that fork.
+#[macro_export]
+macro_rules! boundary_suite {
+    ($fork:expr) => {
+        $crate::boundary_suite!(@tests $fork, block_layout, receipts_succeed, deployments_and_proxies, flags_flip, l1_info_format, header_fields, chain_advances, no_upgrade_transactions);
+    };
+    (@tests $fork:expr, $($check:ident),*) => {
+        $(
+            #[tokio::test]
+            async fn $check() {
+                let net = $crate::TestNet::for_fork($fork).await;
+                $crate::pass($crate::boundary::$check(&net, $fork).await);
+            }
+        )*
+    };
+}

@@ -131,6 +131,25 @@ impl ForksSpec {
         }
     }
 
+    /// Sets the activation of `fork`.
+    pub fn set(&mut self, fork: Fork, activation: Option<Activation>) {
+        let slot = match fork {
+            Fork::Bedrock => &mut self.bedrock,
+            Fork::Regolith => &mut self.regolith,
+            Fork::Canyon => &mut self.canyon,
+            Fork::Delta => &mut self.delta,
+            Fork::Ecotone => &mut self.ecotone,
+            Fork::Fjord => &mut self.fjord,
+            Fork::Granite => &mut self.granite,
+            Fork::Holocene => &mut self.holocene,
+            Fork::Isthmus => &mut self.isthmus,
+            Fork::Jovian => &mut self.jovian,
+            Fork::Karst => &mut self.karst,
+            Fork::Interop => &mut self.interop,
+        };
+        *slot = activation;
+    }
+
     /// Combines the per-fork entries with the `sequential` shorthand. Fails when both set the
     /// same fork or the shorthand's range runs backwards.
     pub fn resolve(&self) -> Result<ForkSchedule, SpecErrorKind> {

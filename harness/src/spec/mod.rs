@@ -251,6 +251,20 @@ impl NetworkSpec {
         listed
     }
 
+    /// This network as a Betanet for `fork`: every earlier fork active at genesis, `fork`
+    /// activating live `offset` seconds later, nothing after it. How a feature proves itself
+    /// absent before and present after its upgrade, on one network.
+    pub fn upgrading_to(&self, fork: Fork, offset: u64) -> Self {
+        let mut spec = self.clone();
+        spec.mode = Mode::Betanet;
+        spec.forks = ForksSpec::default();
+        for earlier in Fork::ALL.into_iter().filter(|f| *f < fork) {
+            spec.forks.set(earlier, Some(Activation::Genesis));
+        }
+        spec.forks.set(fork, Some(Activation::Offset(offset)));
+        spec
+    }
+
     /// Loads the bundles that apply at `fork`'s activation, in order.
     pub fn upgrade_bundles(&self, fork: Fork) -> Result<Vec<crate::forks::UpgradeBundle>, crate::forks::BundleError> {
         self.bundles_for(fork)

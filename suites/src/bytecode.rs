@@ -1,0 +1,80 @@
+//! Tiny EVM programs for the checks, assembled from opcodes: no compiler needed, and each
+//! program shows exactly which instruction a check exercises.
+
+use alloy::primitives::Bytes;
+
+/// Opcodes the checks use.
+pub mod op {
+    pub const STOP: u8 = 0x00;
+    pub const ADD: u8 = 0x01;
+    pub const EQ: u8 = 0x14;
+    pub const CALLER: u8 = 0x33;
+    pub const CALLVALUE: u8 = 0x34;
+    pub const CALLDATALOAD: u8 = 0x35;
+    pub const CALLDATASIZE: u8 = 0x36;
+    pub const CALLDATACOPY: u8 = 0x37;
+    pub const CODECOPY: u8 = 0x39;
+    pub const RETURNDATASIZE: u8 = 0x3d;
+    pub const RETURNDATACOPY: u8 = 0x3e;
+    pub const BLOBBASEFEE: u8 = 0x4a;
+    pub const POP: u8 = 0x50;
+    pub const MLOAD: u8 = 0x51;
+    pub const MSTORE: u8 = 0x52;
+    pub const SLOAD: u8 = 0x54;
+    pub const SSTORE: u8 = 0x55;
+    pub const JUMPI: u8 = 0x57;
+    pub const GAS: u8 = 0x5a;
+    pub const JUMPDEST: u8 = 0x5b;
+    pub const TLOAD: u8 = 0x5c;
+    pub const TSTORE: u8 = 0x5d;
+    pub const MCOPY: u8 = 0x5e;
+    pub const PUSH0: u8 = 0x5f;
+    pub const PUSH1: u8 = 0x60;
+    pub const PUSH2: u8 = 0x61;
+    pub const PUSH20: u8 = 0x73;
+    pub const STATICCALL: u8 = 0xfa;
+    pub const RETURN: u8 = 0xf3;
+    pub const REVERT: u8 = 0xfd;
+}
+
+/// Creation code that deploys `runtime` unchanged (works on every fork: no PUSH0).
+pub fn creation(runtime: &[u8]) -> Bytes {
+    let len = u16::try_from(runtime.len()).expect("runtime under 64 KiB");
+    let [hi, lo] = len.to_be_bytes();
+    // PUSH2 len, DUP1, PUSH1 <header len>, PUSH1 0, CODECOPY, PUSH1 0, RETURN
+    let header = [op::PUSH2, hi, lo, 0x80, op::PUSH1, 14, op::PUSH1, 0, op::CODECOPY, op::PUSH1, 0, op::RETURN];
+    let mut code = header.to_vec();
+    // Pad the header to the 14 bytes the offset above names.
+    code.resize(14, op::STOP);
+    code.extend_from_slice(runtime);
+    code.into()
+}
+
+/// Code that returns the 32-byte word left on top of the stack by `compute`.
+pub fn returning_word(compute: &[u8]) -> Bytes {
+    let mut code = compute.to_vec();
+    code.extend_from_slice(&[op::PUSH1, 0, op::MSTORE, op::PUSH1, 32, op::PUSH1, 0, op::RETURN]);
+    code.into()
+}
+
+/// Runtime code that stores its calldata word at slot 0 and returns the previous value.
+pub const STORE_WORD: &[u8] = &[
+    op::PUSH1, 0, op::SLOAD, // previous
+    op::PUSH1, 0, op::CALLDATALOAD, op::PUSH1, 0, op::SSTORE,
+    op::PUSH1, 0, op::MSTORE, op::PUSH1, 32, op::PUSH1, 0, op::RETURN,
+];
+
+/// Runtime code that always reverts with empty data.
+pub const ALWAYS_REVERT: &[u8] = &[op::PUSH1, 0, op::PUSH1, 0, op::REVERT];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn creation_header_is_fourteen_bytes_and_copies_the_runtime() {
+        let code = creation(STORE_WORD);
+        assert_eq!(&code[14..], STORE_WORD);
+        assert_eq!(code[5], 14);
+    }
+}

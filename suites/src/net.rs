@@ -1,0 +1,229 @@
+//! The network a test runs against, and what it knows about the network's forks.
+
+use std::{collections::BTreeMap, path::PathBuf, str::FromStr, time::Duration};
+
+use alloy::{
+    eips::BlockNumberOrTag,
+    primitives::U256,
+    providers::{DynProvider, Provider},
+    signers::local::PrivateKeySigner,
+};
+use anyhow::{Context, bail};
+use harness::{
+    devnet::{Devnet, DevnetOptions},
+    forks::{Fork, L1InfoFormat, UpgradeBundle, feature},
+    genesis::dev_signers,
+    node::l2::chain::Fault,
+    spec::{ClockMode, Mode, NetworkSpec},
+};
+use op_alloy::{network::Optimism, rpc_types::OpTransactionReceipt};
+
+use crate::{env, wallet::{Wallet, connect, salted_signer}};
+
+/// Seconds after genesis at which a per-test Betanet activates the fork under test: four L2
+/// blocks, so that there are blocks before it to check the feature's absence on.
+pub const LIVE_OFFSET: u64 = 8;
+
+/// Value each test account is funded with.
+const FUNDING: U256 = alloy::primitives::uint!(10_000_000_000_000_000_000_U256);
+
+/// When the network's forks activate, read from `optimism_rollupConfig`.
+#[derive(Clone, Debug)]
+pub struct Schedule {
+    pub genesis_time: u64,
+    pub block_time: u64,
+    pub forks: BTreeMap<Fork, u64>,
+}
+
+impl Schedule {
+    fn from_rollup_config(config: &serde_json::Value) -> anyhow::Result<Self> {
+        let number = |v: &serde_json::Value| v.as_u64();
+        let genesis_time = number(&config["genesis"]["l2_time"]).context("rollup config without genesis.l2_time")?;
+        let block_time = number(&config["block_time"]).context("rollup config without block_time")?;
+        let mut forks: BTreeMap<Fork, u64> = Fork::ALL
+            .into_iter()
+            .filter_map(|f| Some((f, number(&config[f.rollup_time_key()?])?)))
+            .collect();
+        forks.insert(Fork::Bedrock, genesis_time);
+        Ok(Self { genesis_time, block_time, forks })
+    }
+
+    /// The first block at or after `fork`'s activation time.
+    pub fn activation_block(&self, fork: Fork) -> Option<u64> {
+        self.forks.get(&fork).map(|t| t.saturating_sub(self.genesis_time).div_ceil(self.block_time))
+    }
+
+    /// The L1-attributes format of block `number`: that of the newest fork active at its parent
+    /// (an activation block keeps the previous format).
+    pub fn l1_info_format(&self, number: u64) -> L1InfoFormat {
+        let active = self.forks.keys().filter(|f| self.activation_block(**f).is_some_and(|b| b < number.max(1)));
+        active.max().copied().unwrap_or(Fork::Bedrock).l1_info_format()
+    }
+
+    /// Whether `fork` activated after genesis, so blocks without it exist.
+    pub fn is_live(&self, fork: Fork) -> bool {
+        self.forks.get(&fork).is_some_and(|t| *t > self.genesis_time)
+    }
+}
+
+/// The network under test and clients for it.
+pub struct TestNet {
+    pub mode: Mode,
+    /// Where the network came from, for messages: a spec name or an RPC URL.
+    pub origin: String,
+    pub schedule: Schedule,
+    pub l2: DynProvider<Optimism>,
+    pub l1: DynProvider,
+    l2_url: String,
+    salt: String,
+    faucet: PrivateKeySigner,
+    /// The spec, when known (embedded networks, or `HARNESS_SPEC` for attached ones).
+    pub spec: Option<NetworkSpec>,
+    devnet: Option<Devnet>,
+    accounts: std::sync::atomic::AtomicU32,
+}
+
+fn networks_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../networks")
+}
+
+/// The spec a fresh network for `fork` is built from in `mode`.
+pub fn spec_for(mode: Mode, fork: Fork) -> anyhow::Result<NetworkSpec> {
+    let base = NetworkSpec::load(networks_dir().join(format!("{}.toml", mode.name())))?;
+    Ok(match mode {
+        Mode::Alphanet => base,
+        Mode::Betanet => base.upgrading_to(fork.max(Fork::Regolith), LIVE_OFFSET),
+    })
+}
+
+impl TestNet {
+    /// The network for a test of feature `id`.
+    pub async fn for_feature(id: &str) -> Self {
+        let fork = feature(id).unwrap_or_else(|| panic!("`{id}` is not in the feature catalog")).fork;
+        Self::for_fork(fork).await
+    }
+
+    /// The network the environment names, or a fresh embedded one in the profile's mode that
+    /// schedules `fork` (live in Betanet mode).
+    pub async fn for_fork(fork: Fork) -> Self {
+        let net = match env::external_l2() {
+            Some(url) => Self::attach(&url).await,
+            None => Self::embedded(spec_for(env::mode(), fork).expect("the shipped specs load"), None).await,
+        };
+        net.unwrap_or_else(|e| panic!("[harness-infra] the network failed to start: {e:#}"))
+    }
+
+    /// A fresh embedded network of `spec`, optionally with a deliberate fault.
+    pub async fn embedded(spec: NetworkSpec, fault: Option<Fault>) -> anyhow::Result<Self> {
+        let options = DevnetOptions { clock: ClockMode::Fast, genesis_time: None, fault };
+        let devnet = Devnet::start(&spec, options).await?;
+        let l2_url = devnet.l2[0].rpc.clone();
+        let mut net = Self::connect(&l2_url, &devnet.l1.rpc, spec.mode, spec.name.clone()).await?;
+        net.devnet = Some(devnet);
+        net.spec = Some(spec);
+        Ok(net)
+    }
+
+    /// The network at `HARNESS_L2_RPC` (and `HARNESS_L1_RPC`).
+    async fn attach(l2_url: &str) -> anyhow::Result<Self> {
+        let l1_url = std::env::var(env::L1_RPC).with_context(|| format!("{} is set but {} is not", env::L2_RPC, env::L1_RPC))?;
+        let mut net = Self::connect(l2_url, &l1_url, env::mode(), l2_url.to_owned()).await?;
+        if let Ok(path) = std::env::var(env::SPEC) {
+            net.spec = Some(NetworkSpec::load(&path)?);
+        }
+        if let Ok(key) = std::env::var(env::FAUCET_KEY) {
+            net.faucet = PrivateKeySigner::from_str(&key).context("HARNESS_FAUCET_KEY is not a private key")?;
+        }
+        Ok(net)
+    }
+
+    async fn connect(l2_url: &str, l1_url: &str, mode: Mode, origin: String) -> anyhow::Result<Self> {
+        let l2: DynProvider<Optimism> = connect(l2_url)?;
+        let config: serde_json::Value = l2.raw_request("optimism_rollupConfig".into(), ()).await?;
+        let salt = env::salt();
+        // Spread tests over the dev accounts so concurrent funding rarely shares a faucet nonce.
+        let faucet_index = 1 + (alloy::primitives::keccak256(&salt)[0] as usize % (dev_signers().len() - 1));
+        Ok(Self {
+            mode,
+            origin,
+            schedule: Schedule::from_rollup_config(&config)?,
+            l2,
+            l1: connect(l1_url)?,
+            l2_url: l2_url.to_owned(),
+            salt,
+            faucet: dev_signers()[faucet_index].clone(),
+            spec: None,
+            devnet: None,
+            accounts: Default::default(),
+        })
+    }
+
+    /// The upgrade bundles of `fork`: the spec's, else the built-in one.
+    pub fn bundles(&self, fork: Fork) -> anyhow::Result<Vec<UpgradeBundle>> {
+        match &self.spec {
+            Some(spec) => Ok(spec.upgrade_bundles(fork)?),
+            None => Ok(UpgradeBundle::builtin(fork).into_iter().collect()),
+        }
+    }
+
+    /// The embedded network, when this test started one.
+    pub fn devnet(&self) -> Option<&Devnet> {
+        self.devnet.as_ref()
+    }
+
+    /// How long to wait for a transaction's receipt: a few block times.
+    pub fn receipt_deadline(&self) -> Duration {
+        Duration::from_secs(3 * self.schedule.block_time + 10)
+    }
+
+    /// Waits until block `number` exists. Deadline: twice the time the blocks take, plus margin.
+    pub async fn wait_for_block(&self, number: u64) -> anyhow::Result<()> {
+        if let Some(devnet) = &self.devnet {
+            return Ok(devnet.wait_for_block(&devnet.l2[0].name, number).await?);
+        }
+        let head = self.l2.get_block_number().await?;
+        let deadline = Duration::from_secs(2 * number.saturating_sub(head) * self.schedule.block_time + 10);
+        let interval = Duration::from_millis((self.schedule.block_time * 250).clamp(20, 1000));
+        for _ in 0..(deadline.as_millis() / interval.as_millis()).max(1) {
+            if self.l2.get_block_number().await? >= number {
+                return Ok(());
+            }
+            tokio::time::sleep(interval).await;
+        }
+        bail!("{} did not reach block {number} within {deadline:?}", self.origin)
+    }
+
+    /// Precondition: `fork` is scheduled here; waits for its activation block and returns it.
+    /// An unscheduled fork fails the test (acceptance runs never skip).
+    pub async fn require(&self, fork: Fork) -> u64 {
+        let Some(block) = self.schedule.activation_block(fork) else {
+            panic!("precondition failed: {fork} is not scheduled on network {} ({} mode); this test needs it active", self.origin, self.mode.name());
+        };
+        self.wait_for_block(block).await.unwrap_or_else(|e| panic!("[harness-infra] waiting for {fork}: {e:#}"));
+        block
+    }
+
+    /// The last block before `fork`, when this network activated it live.
+    pub fn before(&self, fork: Fork) -> Option<BlockNumberOrTag> {
+        self.schedule.is_live(fork).then(|| self.schedule.activation_block(fork).map(|b| BlockNumberOrTag::Number(b - 1))).flatten()
+    }
+
+    /// A fresh account of this test, funded from the faucet.
+    pub async fn wallet(&self) -> anyhow::Result<Wallet> {
+        let index = self.accounts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let wallet = Wallet::new(&self.l2_url, salted_signer(&self.salt, index), self.receipt_deadline())?;
+        let receipt = self.faucet().transfer(wallet.address(), FUNDING).await.context("funding a test account")?;
+        anyhow::ensure!(crate::wallet::succeeded(&receipt), "funding transaction {} failed", receipt.inner.transaction_hash);
+        Ok(wallet)
+    }
+
+    /// The faucet account itself.
+    pub fn faucet(&self) -> Wallet {
+        Wallet::new(&self.l2_url, self.faucet.clone(), self.receipt_deadline()).expect("the L2 URL parsed before")
+    }
+
+    /// The receipt of `hash`, waiting for it.
+    pub async fn receipt(&self, hash: alloy::primitives::B256) -> anyhow::Result<OpTransactionReceipt> {
+        crate::wallet::wait_receipt(&self.l2, hash, self.receipt_deadline()).await
+    }
+}

@@ -1,0 +1,7 @@
+//! The acceptance suites, one module per fork and one submodule per feature, so that
+//! `-E 'test(/^isthmus::eip7702::/)'` selects one feature. Each test gets a fresh network in
+//! the mode its nextest profile names (or the network the environment points at).
+
+mod ecotone;
+mod fjord;
+mod isthmus;
