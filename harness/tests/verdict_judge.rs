@@ -42,7 +42,7 @@ fn too_few_runs_is_insufficient_data_even_when_green() {
     let v = verdict(&repeat("green.xml", 4), &StabilityPolicy::default());
     let f = of(&v, "isthmus.eip7702");
     assert_eq!(f.stability, Stability::InsufficientData);
-    assert!(reasons(f).contains("4 of the 10 runs needed"), "{}", reasons(f));
+    assert!(reasons(f).contains("4 runs of the 10 needed"), "{}", reasons(f));
     assert_eq!(f.recommendation, Recommendation::Hold);
     assert_eq!(v.status(), Status::NotStable);
 }
@@ -53,7 +53,7 @@ fn a_spotless_record_short_of_the_bound_says_how_many_runs_remain() {
     let f = of(&verdict(&repeat("green.xml", 3), &policy), "fjord.p256verify").clone();
     assert_eq!(f.stability, Stability::InsufficientData, "{}", reasons(&f));
     // 1 / (1 + z^2 / n) >= 0.7 first holds at n = 9.
-    assert!(reasons(&f).contains("6 more green runs reach it"), "{}", reasons(&f));
+    assert!(reasons(&f).contains("it takes 6 more green runs"), "{}", reasons(&f));
 }
 
 #[test]
@@ -66,7 +66,7 @@ fn one_red_night_in_a_green_streak_is_unstable() {
     let f = of(&v, "isthmus.eip7702");
     assert_eq!(f.stability, Stability::Unstable, "{}", reasons(f));
     let red_run = &runs[9].run_id;
-    assert!(reasons(f).contains(&format!("2 green runs in a row since the failure in {red_run}, 5 needed")), "{}", reasons(f));
+    assert!(reasons(f).contains(&format!("a green streak of 2 runs since the failure in {red_run}, 5 needed")), "{}", reasons(f));
     assert_eq!(f.stats.last_failure.as_ref(), Some(red_run));
     assert_eq!(f.outcomes[9], RunOutcome::Fail);
     assert_eq!(f.recommendation, Recommendation::Rescope);

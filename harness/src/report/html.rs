@@ -4,8 +4,8 @@
 
 use std::fmt::Write;
 
-use super::{Report, activation_text, attempts_text, markdown::badge};
-use crate::verdict::{FeatureVerdict, RunOutcome, Status};
+use super::{Report, activation_text, markdown::badge};
+use crate::verdict::{FeatureVerdict, RunOutcome, Status, count};
 
 const STYLE: &str = "
 body{font:14px/1.45 system-ui,sans-serif;margin:2rem;color:#1f2328;max-width:1400px}
@@ -193,7 +193,7 @@ fn failures(r: &Report) -> String {
                  <p>Binary <code>{}</code> · features {}</p>\n<pre>{}</pre>\n<p>Reproduce: <code>{}</code></p></details>\n",
                 esc(&f.test),
                 f.outcome.name(),
-                attempts_text(f.attempts),
+                count(f.attempts as usize, "attempt"),
                 f.cause.name(),
                 esc(&f.message),
                 esc(&f.binary),

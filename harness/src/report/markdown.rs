@@ -1,8 +1,8 @@
 //! `report.md`: the verdict in a PR comment or `$GITHUB_STEP_SUMMARY`. The grid and the logs
 //! stay in the HTML page; this says what moves on and what broke.
 
-use super::{MARKDOWN_MAX_CHARS as MAX_CHARS, Report, attempts_text};
-use crate::verdict::{FeatureVerdict, Stability, Status};
+use super::{MARKDOWN_MAX_CHARS as MAX_CHARS, Report};
+use crate::verdict::{FeatureVerdict, Stability, Status, count};
 
 /// Failing tests named individually; the clusters count the rest.
 const LISTED_FAILURES: usize = 10;
@@ -26,13 +26,13 @@ fn headline(r: &Report) -> String {
     let commit = latest.git_commit.as_deref().map(|c| format!(" · commit `{}`", short(c))).unwrap_or_default();
     let p = &r.policy;
     let mut text = format!(
-        "## {status}: {} — {} of {} features stable\n\nRun `{}`{commit} · {} runs judged · policy: {} runs, {} green in a row, \
+        "## {status}: {} — {} of {} features stable\n\nRun `{}`{commit} · {} judged · policy: {} runs, {} green in a row, \
          flake rate ≤ {:.0}%, pass-rate lower bound ≥ {:.2} at {:.0}% confidence",
         r.title(),
         r.stable_count(),
         r.verdict.features.len(),
         latest.run_id,
-        r.runs.len(),
+        count(r.runs.len(), "run"),
         p.min_runs,
         p.consecutive_passes,
         p.max_flake_rate * 100.0,
@@ -94,7 +94,7 @@ fn failures(r: &Report) -> String {
         format!("| {} | {} | {} | {} |", c.cause.name(), c.count, code_list(&c.tests, CLUSTER_TESTS), cell(&c.example))
     });
     let listed = r.failures.iter().take(LISTED_FAILURES).map(|f| {
-        format!("- `{}` ({}, {}, {}): {}", f.test, f.outcome.name(), attempts_text(f.attempts), f.cause.name(), cell(&f.message))
+        format!("- `{}` ({}, {}, {}): {}", f.test, f.outcome.name(), count(f.attempts as usize, "attempt"), f.cause.name(), cell(&f.message))
     });
     let unlisted = r.failures.len().saturating_sub(LISTED_FAILURES);
     let more = (unlisted > 0).then(|| format!("- … and {unlisted} more in report.html"));

@@ -198,11 +198,6 @@ fn repro_failing(verdict: &NetworkVerdict, failures: &[Failure]) -> Option<Strin
     repro::for_features(verdict.mode, &failing)
 }
 
-/// `1 attempt`, `3 attempts`.
-fn attempts_text(attempts: u32) -> String {
-    if attempts == 1 { "1 attempt".into() } else { format!("{attempts} attempts") }
-}
-
 /// When a fork activates, for the fork schedule tables.
 fn activation_text(offset: u64) -> String {
     if offset == 0 { "genesis".into() } else { format!("+{offset} s") }

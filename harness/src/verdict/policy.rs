@@ -106,18 +106,18 @@ fn ratio(part: usize, whole: usize) -> f64 {
 fn unmet(stats: &Stats, policy: &StabilityPolicy) -> Vec<(Check, String)> {
     let mut unmet = Vec::new();
     if stats.runs < policy.min_runs as usize {
-        unmet.push((Check::Runs, format!("{} of the {} runs needed", stats.runs, policy.min_runs)));
+        unmet.push((Check::Runs, format!("{} of the {} needed", count(stats.runs, "run"), policy.min_runs)));
     }
     if stats.streak < policy.consecutive_passes as usize {
         let since = stats.last_failure.as_ref().map(|run| format!(" since the failure in {run}")).unwrap_or_default();
-        unmet.push((Check::Streak, format!("{} green runs in a row{since}, {} needed", stats.streak, policy.consecutive_passes)));
+        unmet.push((Check::Streak, format!("a green streak of {}{since}, {} needed", count(stats.streak, "run"), policy.consecutive_passes)));
     }
     if stats.pass_rate_lower_bound < policy.min_pass_rate {
         unmet.push((Check::PassRate, pass_rate_shortfall(stats, policy)));
     }
     if stats.flake_rate > policy.max_flake_rate {
         let (rate, max) = (percent(stats.flake_rate), percent(policy.max_flake_rate));
-        unmet.push((Check::FlakeRate, format!("{} of {} runs passed only on a retry ({rate} > {max})", stats.flaky, stats.runs)));
+        unmet.push((Check::FlakeRate, format!("{} of {} passed only on a retry ({rate} > {max})", stats.flaky, count(stats.runs, "run"))));
     }
     unmet
 }
@@ -135,7 +135,7 @@ fn pass_rate_shortfall(stats: &Stats, policy: &StabilityPolicy) -> String {
         return text;
     }
     match green_runs_needed(stats.runs, policy) {
-        Some(more) => format!("{text}; {more} more green runs reach it"),
+        Some(more) => format!("{text}; it takes {}", count(more, "more green run")),
         None => format!("{text}; no number of runs reaches it, lower min_pass_rate"),
     }
 }
@@ -147,14 +147,19 @@ fn green_runs_needed(runs: usize, policy: &StabilityPolicy) -> Option<usize> {
 
 fn all_met(stats: &Stats, policy: &StabilityPolicy) -> String {
     format!(
-        "{} runs, {} green in a row; pass-rate lower bound {:.2} >= {:.2}; flake rate {} <= {}",
-        stats.runs,
+        "{}, the last {} green; pass-rate lower bound {:.2} >= {:.2}; flake rate {} <= {}",
+        count(stats.runs, "run"),
         stats.streak,
         stats.pass_rate_lower_bound,
         policy.min_pass_rate,
         percent(stats.flake_rate),
         percent(policy.max_flake_rate)
     )
+}
+
+/// `1 run`, `3 runs`.
+pub(crate) fn count(n: usize, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
 }
 
 fn percent(rate: f64) -> String {
