@@ -1,1 +1,34 @@
-//! Placeholder until the fault tests land.
+//! The boundary suite against deliberately broken networks: it must fail, and say what is
+//! wrong. (These test the harness, not a feature, so no nextest mode profile runs them.)
+
+use harness::{forks::Fork, node::l2::chain::Fault, spec::Mode};
+use op_suites::{TestNet, boundary, net::spec_for};
+
+async fn broken_betanet(fault: Fault) -> TestNet {
+    let spec = spec_for(Mode::Betanet, Fork::Isthmus).expect("the shipped specs load");
+    TestNet::embedded(spec, Some(fault)).await.expect("the network starts")
+}
+
+#[tokio::test]
+async fn a_dropped_upgrade_transaction_is_named() {
+    let net = broken_betanet(Fault::DropUpgradeTx { fork: Fork::Isthmus, index: 3 }).await;
+    let err = boundary::all(&net, Fork::Isthmus).await.expect_err("a bundle without transaction 3 must fail");
+    let message = format!("{err:#}");
+    assert!(message.contains("missing upgrade transaction 3"), "{message}");
+    assert!(message.contains("upgrade proxy 0x4200000000000000000000000000000000000015"), "{message}");
+}
+
+#[tokio::test]
+async fn an_activation_one_block_late_is_caught() {
+    let net = broken_betanet(Fault::LateActivation { fork: Fork::Isthmus }).await;
+    let err = boundary::block_layout(&net, Fork::Isthmus).await.expect_err("upgrade transactions one block late must fail");
+    let message = format!("{err:#}");
+    assert!(message.contains("activation block 4 is missing upgrade transaction 0"), "{message}");
+}
+
+#[tokio::test]
+async fn a_healthy_network_passes_every_boundary_check() {
+    let spec = spec_for(Mode::Betanet, Fork::Isthmus).expect("the shipped specs load");
+    let net = TestNet::embedded(spec, None).await.expect("the network starts");
+    op_suites::pass(boundary::all(&net, Fork::Isthmus).await);
+}
