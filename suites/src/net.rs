@@ -15,6 +15,7 @@ use harness::{
     genesis::dev_signers,
     node::l2::chain::Fault,
     spec::{ClockMode, Mode, NetworkSpec},
+    verdict::INFRA_MARKER,
 };
 use op_alloy::{network::Optimism, rpc_types::OpTransactionReceipt};
 
@@ -87,6 +88,12 @@ fn networks_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../networks")
 }
 
+/// Whether a send failed because a concurrent sender took the same nonce.
+fn is_nonce_race(err: &anyhow::Error) -> bool {
+    let text = format!("{err:#}");
+    ["nonce too low", "replacement transaction underpriced", "already known"].iter().any(|m| text.contains(m))
+}
+
 /// The spec a fresh network for `fork` is built from in `mode`.
 pub fn spec_for(mode: Mode, fork: Fork) -> anyhow::Result<NetworkSpec> {
     let base = NetworkSpec::load(networks_dir().join(format!("{}.toml", mode.name())))?;
@@ -110,7 +117,7 @@ impl TestNet {
             Some(url) => Self::attach(&url).await,
             None => Self::embedded(spec_for(env::mode(), fork).expect("the shipped specs load"), None).await,
         };
-        net.unwrap_or_else(|e| panic!("[harness-infra] the network failed to start: {e:#}"))
+        net.unwrap_or_else(|e| panic!("{INFRA_MARKER} the network failed to start: {e:#}"))
     }
 
     /// A fresh embedded network of `spec`, optionally with a deliberate fault.
@@ -199,7 +206,7 @@ impl TestNet {
         let Some(block) = self.schedule.activation_block(fork) else {
             panic!("precondition failed: {fork} is not scheduled on network {} ({} mode); this test needs it active", self.origin, self.mode.name());
         };
-        self.wait_for_block(block).await.unwrap_or_else(|e| panic!("[harness-infra] waiting for {fork}: {e:#}"));
+        self.wait_for_block(block).await.unwrap_or_else(|e| panic!("{INFRA_MARKER} waiting for {fork}: {e:#}"));
         block
     }
 
@@ -212,14 +219,50 @@ impl TestNet {
     pub async fn wallet(&self) -> anyhow::Result<Wallet> {
         let index = self.accounts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let wallet = Wallet::new(&self.l2_url, salted_signer(&self.salt, index), self.receipt_deadline())?;
-        let receipt = self.faucet().transfer(wallet.address(), FUNDING).await.context("funding a test account")?;
+        let receipt = self.fund(wallet.address()).await?;
         anyhow::ensure!(crate::wallet::succeeded(&receipt), "funding transaction {} failed", receipt.inner.transaction_hash);
         Ok(wallet)
+    }
+
+    /// Sends the funding transfer. On a shared network another test may take the faucet's next
+    /// nonce between our nonce lookup and our send; that is retried a bounded number of times.
+    async fn fund(&self, to: alloy::primitives::Address) -> anyhow::Result<OpTransactionReceipt> {
+        const ATTEMPTS: usize = 5;
+        let faucet = self.faucet();
+        let mut last = None;
+        for _ in 0..ATTEMPTS {
+            match faucet.transfer(to, FUNDING).await {
+                Ok(receipt) => return Ok(receipt),
+                Err(e) if is_nonce_race(&e) => last = Some(e),
+                Err(e) => return Err(e.context("funding a test account")),
+            }
+        }
+        Err(last.expect("at least one attempt").context(format!("funding a test account: faucet nonce contended {ATTEMPTS} times")))
     }
 
     /// The faucet account itself.
     pub fn faucet(&self) -> Wallet {
         Wallet::new(&self.l2_url, self.faucet.clone(), self.receipt_deadline()).expect("the L2 URL parsed before")
+    }
+
+    /// Checks that, from block `from` on, every transaction touching one of `wallets` was sent
+    /// by them or funded them from this test's faucet: on a shared network, nothing foreign
+    /// reached this test's accounts.
+    pub async fn assert_isolated(&self, from: u64, wallets: &[&Wallet]) -> anyhow::Result<()> {
+        use alloy::{consensus::Transaction as _, network::TransactionResponse as _};
+        let ours: Vec<_> = wallets.iter().map(|w| w.address()).collect();
+        let sent: Vec<_> = wallets.iter().flat_map(|w| w.sent()).collect();
+        let head = self.l2.get_block_number().await?;
+        for number in from..=head {
+            let block = self.l2.get_block_by_number(number.into()).full().await?.context("block missing")?;
+            for tx in block.transactions.into_transactions() {
+                let to = tx.inner.inner.inner().to();
+                let touches = ours.contains(&tx.from()) || to.is_some_and(|t| ours.contains(&t));
+                let expected = sent.contains(&tx.tx_hash()) || (tx.from() == self.faucet.address() && to.is_some_and(|t| ours.contains(&t)));
+                anyhow::ensure!(!touches || expected, "foreign transaction {} in block {number} touched this test's accounts", tx.tx_hash());
+            }
+        }
+        Ok(())
     }
 
     /// The receipt of `hash`, waiting for it.

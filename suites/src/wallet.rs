@@ -40,11 +40,13 @@ pub struct Wallet {
     pub signer: PrivateKeySigner,
     pub client: DynProvider<Optimism>,
     receipt_deadline: Duration,
+    /// Every transaction this wallet sent, for the isolation check.
+    sent: std::sync::Mutex<Vec<B256>>,
 }
 
 impl Wallet {
     pub fn new(url: &str, signer: PrivateKeySigner, receipt_deadline: Duration) -> anyhow::Result<Self> {
-        Ok(Self { client: signing_client(url, signer.clone())?, signer, receipt_deadline })
+        Ok(Self { client: signing_client(url, signer.clone())?, signer, receipt_deadline, sent: Default::default() })
     }
 
     pub fn address(&self) -> Address {
@@ -54,7 +56,13 @@ impl Wallet {
     /// Signs and sends `request`, returning its hash without waiting.
     pub async fn submit(&self, request: TransactionRequest) -> anyhow::Result<B256> {
         let pending = self.client.send_transaction(op_request(request)).await?;
+        self.sent.lock().expect("not poisoned").push(*pending.tx_hash());
         Ok(*pending.tx_hash())
+    }
+
+    /// The transactions this wallet sent.
+    pub fn sent(&self) -> Vec<B256> {
+        self.sent.lock().expect("not poisoned").clone()
     }
 
     /// Signs, sends and waits for the receipt, within the deadline the block time implies.

@@ -25,6 +25,39 @@ pub struct Args {
     /// Genesis timestamp; defaults to now.
     #[arg(long)]
     genesis_time: Option<u64>,
+    /// When ready, write the endpoints as `HARNESS_*=value` lines to this file (atomically),
+    /// the form nextest's `$NEXTEST_ENV` and shell `source` read.
+    #[arg(long)]
+    ready_file: Option<PathBuf>,
+    /// Stop when the process with this PID exits (a nextest setup script passes nextest's, since
+    /// nextest has no teardown scripts).
+    #[arg(long)]
+    exit_with_parent: Option<u32>,
+}
+
+/// The environment lines that point the suites at this network.
+fn env_lines(devnet: &Devnet, spec: &std::path::Path) -> String {
+    let l2 = &devnet.l2[0];
+    format!(
+        "HARNESS_L1_RPC={}\nHARNESS_L2_RPC={}\nHARNESS_SPEC={}\n",
+        devnet.l1.rpc,
+        l2.rpc,
+        std::path::absolute(spec).unwrap_or_else(|_| spec.to_path_buf()).display()
+    )
+}
+
+fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(tmp, path)
+}
+
+/// Resolves when process `pid` is gone, checking four times a second.
+async fn parent_exit(pid: u32) {
+    let proc_dir = PathBuf::from(format!("/proc/{pid}"));
+    while proc_dir.exists() {
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
@@ -39,13 +72,22 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(async {
         let devnet = Devnet::start(&spec, options).await.context("starting the network")?;
+        if let Some(path) = &args.ready_file {
+            write_atomically(path, &env_lines(&devnet, &args.spec)).with_context(|| format!("writing {}", path.display()))?;
+        }
         if args.json {
             println!("{}", devnet.ready_line());
         } else {
             eprintln!("network `{}` is up:\n{}", spec.name, serde_json::to_string_pretty(&devnet.ready_line())?);
             eprintln!("Ctrl-C stops it.");
         }
-        super::signals::shutdown().await;
+        match args.exit_with_parent {
+            Some(pid) => tokio::select! {
+                () = super::signals::shutdown() => {}
+                () = parent_exit(pid) => {}
+            },
+            None => super::signals::shutdown().await,
+        }
         drop(devnet);
         Ok(Outcome::Success)
     })
