@@ -188,6 +188,10 @@ fn the_mode_comes_from_the_flag_the_spec_or_the_binaries() {
     assert_eq!(contradiction.code(), Some(2));
     assert!(contradiction.stderr().contains("--mode betanet contradicts"), "{}", contradiction.stderr());
     assert_eq!(verdict(&dir, &["--junit", path(&mixed), "--mode", "testnet"]).code(), Some(2));
+
+    let wrong_network = verdict(&dir, &["--junit", path(&fixture("shard-1-of-2.xml")), "--mode", "alphanet"]);
+    assert_eq!(wrong_network.code(), Some(2));
+    assert!(wrong_network.stderr().contains("no test ran against the alphanet network"), "{}", wrong_network.stderr());
 }
 
 #[test]

@@ -51,13 +51,34 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    let report = judge(&args)?;
+    publish(&report, &args.out)?;
+    match report.status {
+        Status::Stable => Ok(Outcome::Success),
+        Status::NotStable => Ok(Outcome::Failed),
+        Status::Infra => anyhow::bail!(
+            "the network failed in this run, so it says nothing about the affected features\n  fix: read the failures in {}, repair the network and rerun the suites",
+            args.out.join("report.html").display()
+        ),
+    }
+}
+
+/// Checks every input, records the run in the history and judges it with the earlier runs.
+fn judge(args: &Args) -> anyhow::Result<Report> {
     let spec = args.spec.as_deref().map(NetworkSpec::load).transpose()?;
     let junit = junit::read_all(&args.junit)?;
     let mode = resolve_mode(args.mode, spec.as_ref(), &junit)?;
     for binary in evidence::other_mode_binaries(&junit, mode) {
         eprintln!("note: leaving out test binary {binary}: it tests another mode's network");
     }
-    let current = record(&args, spec.as_ref(), mode, &junit, evidence::test_records(&junit, mode)?);
+    let tests = evidence::test_records(&junit, mode)?;
+    anyhow::ensure!(
+        !tests.is_empty(),
+        "{}: no test ran against the {} network\n  fix: pass the JUnit of a run of this network, or the matching --mode or --spec",
+        args.junit.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "),
+        mode.name()
+    );
+    let current = record(args, spec.as_ref(), mode, &junit, tests);
     let scope = match &spec {
         Some(spec) => spec.features_in_scope(),
         None => proven_features(&current.tests),
@@ -68,23 +89,18 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     };
     let policy = spec.map(|s| s.stability).unwrap_or_default();
     let verdict = verdict::judge(mode, &runs, &scope, &policy);
-    let report = Report::new(verdict, &runs, &junit, &policy, OffsetDateTime::now_utc());
+    Ok(Report::new(verdict, &runs, &junit, &policy, OffsetDateTime::now_utc()))
+}
 
-    let written = report.write(&args.out).with_context(|| format!("writing the reports into {}", args.out.display()))?;
+/// Writes the three reports, prints the summary and adds it to the GitHub job's summary.
+fn publish(report: &Report, out: &Path) -> anyhow::Result<()> {
+    let written = report.write(out).with_context(|| format!("writing the reports into {}", out.display()))?;
     for path in written {
         eprintln!("wrote {}", path.display());
     }
     let markdown = report.to_markdown();
     print!("{markdown}");
-    append_step_summary(&markdown)?;
-    match report.status {
-        Status::Stable => Ok(Outcome::Success),
-        Status::NotStable => Ok(Outcome::Failed),
-        Status::Infra => anyhow::bail!(
-            "the network failed in this run, so it says nothing about the affected features\n  fix: read the failures in {}, repair the network and rerun the suites",
-            args.out.join("report.html").display()
-        ),
-    }
+    append_step_summary(&markdown)
 }
 
 fn parse_mode(name: &str) -> Result<Mode, String> {

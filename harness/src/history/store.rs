@@ -47,10 +47,6 @@ impl HistoryStore {
         Self { dir: dir.into() }
     }
 
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
     /// Every recorded run, oldest first. A folder that does not exist yet holds no runs.
     pub fn load(&self) -> Result<Vec<RunRecord>, HistoryError> {
         let entries = match fs::read_dir(&self.dir) {

@@ -1,7 +1,7 @@
 //! The latest run's failures as a person reads them: why each test failed, the tail of what it
 //! and its nodes printed, and the failures grouped by cause.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
@@ -92,24 +92,25 @@ pub fn collect(latest: &RunRecord, junit: &[JunitReport]) -> (Vec<Failure>, Vec<
     let records: HashMap<(&str, &str), &TestRecord> =
         latest.tests.iter().map(|t| ((t.binary.as_str(), t.name.as_str()), t)).collect();
     let mut failures = Vec::new();
-    let mut clusters: BTreeMap<Cause, (usize, BTreeSet<String>, String)> = BTreeMap::new();
+    let mut clusters: BTreeMap<Cause, Cluster> = BTreeMap::new();
     for (binary, case) in junit.iter().flat_map(JunitReport::cases) {
         let (Some(record), Some(first)) = (records.get(&(binary, case.name.as_str())), case.failures.first()) else {
             continue;
         };
         for attempt in &case.failures {
-            let entry = clusters.entry(Cause::of(attempt)).or_insert_with(|| (0, BTreeSet::new(), attempt.summary()));
-            entry.0 += 1;
-            entry.1.insert(case.name.clone());
+            let cause = Cause::of(attempt);
+            let cluster = clusters
+                .entry(cause)
+                .or_insert_with(|| Cluster { cause, count: 0, tests: Vec::new(), example: attempt.summary() });
+            cluster.count += 1;
+            if !cluster.tests.contains(&case.name) {
+                cluster.tests.push(case.name.clone());
+            }
         }
         failures.push(failure(record, first, latest.mode));
     }
     failures.sort_by_key(|f| (severity(f.outcome), f.test.clone()));
-    let clusters = clusters
-        .into_iter()
-        .map(|(cause, (count, tests, example))| Cluster { cause, count, tests: tests.into_iter().collect(), example })
-        .collect();
-    (failures, clusters)
+    (failures, clusters.into_values().collect())
 }
 
 fn severity(outcome: TestOutcome) -> u8 {

@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use super::{Report, activation_text, markdown::badge};
-use crate::verdict::{FeatureVerdict, RunOutcome, Status, count};
+use crate::verdict::{FeatureVerdict, RunOutcome, count};
 
 const STYLE: &str = "
 body{font:14px/1.45 system-ui,sans-serif;margin:2rem;color:#1f2328;max-width:1400px}
@@ -37,11 +37,6 @@ pub fn render(r: &Report) -> String {
 }
 
 fn header(r: &Report) -> String {
-    let status = match r.status {
-        Status::Stable => "Stable",
-        Status::NotStable => "Not stable",
-        Status::Infra => "Infrastructure failure",
-    };
     let latest = r.latest_run();
     let n = &r.network;
     let facts = [
@@ -55,13 +50,7 @@ fn header(r: &Report) -> String {
     ];
     let facts: Vec<String> = facts.into_iter().filter_map(|(k, v)| v.map(|v| format!("{k}: <code>{}</code>", esc(&v)))).collect();
     let repro = r.repro.as_deref().map(|c| format!("<p>Reproduce: <code>{}</code></p>\n", esc(c))).unwrap_or_default();
-    format!(
-        "<h1>{status}: {} — {} of {} features stable</h1>\n<p class=\"meta\">{}</p>\n{repro}",
-        esc(&r.title()),
-        r.stable_count(),
-        r.verdict.features.len(),
-        facts.join(" · ")
-    )
+    format!("<h1>{}</h1>\n<p class=\"meta\">{}</p>\n{repro}", esc(&r.headline()), facts.join(" · "))
 }
 
 fn verdicts(r: &Report) -> String {

@@ -17,20 +17,18 @@ pub fn render(r: &Report) -> String {
 }
 
 fn headline(r: &Report) -> String {
-    let status = match r.status {
-        Status::Stable => "✅ Stable",
-        Status::NotStable => "❌ Not stable",
-        Status::Infra => "⚠️ Infrastructure failure",
+    let badge = match r.status {
+        Status::Stable => "✅",
+        Status::NotStable => "❌",
+        Status::Infra => "⚠️",
     };
     let latest = r.latest_run();
     let commit = latest.git_commit.as_deref().map(|c| format!(" · commit `{}`", short(c))).unwrap_or_default();
     let p = &r.policy;
     let mut text = format!(
-        "## {status}: {} — {} of {} features stable\n\nRun `{}`{commit} · {} judged · policy: {} runs, {} green in a row, \
+        "## {badge} {}\n\nRun `{}`{commit} · {} judged · policy: {} runs, {} green in a row, \
          flake rate ≤ {:.0}%, pass-rate lower bound ≥ {:.2} at {:.0}% confidence",
-        r.title(),
-        r.stable_count(),
-        r.verdict.features.len(),
+        r.headline(),
         latest.run_id,
         count(r.runs.len(), "run"),
         p.min_runs,

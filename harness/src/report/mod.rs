@@ -7,7 +7,7 @@
 mod failures;
 mod html;
 mod markdown;
-pub mod repro;
+mod repro;
 
 use std::{
     collections::BTreeMap,
@@ -156,9 +156,15 @@ impl Report {
         }
     }
 
-    /// How many in-scope features are stable.
-    pub fn stable_count(&self) -> usize {
-        self.verdict.features.iter().filter(|f| f.stability == Stability::Stable).count()
+    /// `Not stable: betanet — 3 of 21 features stable`.
+    pub fn headline(&self) -> String {
+        let status = match self.status {
+            Status::Stable => "Stable",
+            Status::NotStable => "Not stable",
+            Status::Infra => "Infrastructure failure",
+        };
+        let stable = self.verdict.features.iter().filter(|f| f.stability == Stability::Stable).count();
+        format!("{status}: {} — {stable} of {} features stable", self.title(), self.verdict.features.len())
     }
 
     pub fn to_json(&self) -> String {

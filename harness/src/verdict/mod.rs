@@ -9,7 +9,7 @@ mod claims;
 pub mod evidence;
 mod outcome;
 mod policy;
-pub mod stats;
+mod stats;
 
 use std::collections::BTreeSet;
 
