@@ -3,6 +3,7 @@
 
 mod config;
 mod features;
+mod run;
 mod signals;
 mod up;
 mod validate;
@@ -30,6 +31,9 @@ enum Command {
     Features(features::Args),
     /// Run a network in the foreground; Ctrl-C stops it cleanly.
     Up(up::Args),
+    /// The main job: bring the spec's network up, run the suites of its features against it,
+    /// judge stability and write the reports. Exit codes as for `verdict`.
+    Run(run::Args),
     /// Judge per-feature stability from nextest JUnit and the run history; write the reports.
     /// Exits 0 when every in-scope feature is stable, 1 when one is not, 2 on an
     /// infrastructure or input error.
@@ -51,6 +55,7 @@ pub fn run() -> ExitCode {
         Command::Config(args) => config::run(args),
         Command::Features(args) => features::run(args),
         Command::Up(args) => up::run(args),
+        Command::Run(args) => run::run(args),
         Command::Verdict(args) => verdict::run(args),
     };
     match result {

@@ -50,6 +50,13 @@ pub struct Args {
     node_versions: Vec<(String, String)>,
 }
 
+impl Args {
+    /// The verdict `harness run` asks for: one JUnit file, judged with the spec and history.
+    pub fn for_run(junit: PathBuf, history: PathBuf, spec: PathBuf, out: PathBuf) -> Self {
+        Self { junit: vec![junit], history: Some(history), spec: Some(spec), mode: None, out, commit: None, node_versions: Vec::new() }
+    }
+}
+
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let report = judge(&args)?;
     publish(&report, &args.out)?;

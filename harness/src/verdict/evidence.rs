@@ -62,6 +62,9 @@ pub fn other_mode_binaries(reports: &[JunitReport], mode: Mode) -> Vec<&str> {
     binaries.filter(|b| binary_mode(b).is_some_and(|m| m != mode)).collect()
 }
 
+/// How nextest names the JUnit suite of a setup script: `@setup-script:<name>`.
+const SETUP_SCRIPT_PREFIX: &str = "@setup-script:";
+
 /// The records of every test that ran against the `mode` network. Fails, naming each, when a
 /// test is evidence for nothing.
 pub fn test_records(reports: &[JunitReport], mode: Mode) -> Result<Vec<TestRecord>, UnclaimedTests> {
@@ -69,7 +72,9 @@ pub fn test_records(reports: &[JunitReport], mode: Mode) -> Result<Vec<TestRecor
     let mut unclaimed: Vec<(PathBuf, String)> = Vec::new();
     for report in reports {
         for (binary, case) in report.cases().filter(|(b, _)| binary_mode(b).is_none_or(|m| m == mode)) {
-            match claim(&case.name) {
+            // nextest reports its setup scripts as suites of their own: they set the network up.
+            let claimed = if binary.starts_with(SETUP_SCRIPT_PREFIX) { Some(Claim::Infrastructure) } else { claim(&case.name) };
+            match claimed {
                 Some(claim) => records.push(record(binary, case, &claim)),
                 None => unclaimed.push((report.path.clone(), format!("{binary} {}", case.name))),
             }

@@ -1,0 +1,71 @@
+//! `harness run <spec>`: the main job. Brings the spec's network up, runs the suites of the
+//! features in scope against it under the nextest profile of its mode (nextest shows progress),
+//! then judges the run with the history and writes the reports.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use harness::{
+    devnet::{Devnet, DevnetOptions},
+    forks::Feature,
+    spec::{BackendKind, ClockMode, NetworkSpec},
+};
+
+use super::Outcome;
+
+#[derive(clap::Args)]
+pub struct Args {
+    spec: PathBuf,
+    /// Run history folder the verdict appends to and judges from.
+    #[arg(long, default_value = "reports/history")]
+    history: PathBuf,
+    /// Folder for verdict.json, report.md and report.html.
+    #[arg(long, default_value = "reports/latest")]
+    out: PathBuf,
+}
+
+/// The workspace this harness was built in: where the suites and their nextest profiles live.
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// A nextest filter selecting the suites of `features` and the shared network's own checks.
+pub fn filter(features: &[&Feature]) -> String {
+    let modules: Vec<String> = features.iter().map(|f| regex_escape(&f.suite_path())).collect();
+    format!("(binary(acceptance) & test(/^({})::/)) | (binary(combined) & test(/^infra::/))", modules.join("|"))
+}
+
+fn regex_escape(path: &str) -> String {
+    path.replace('.', "\\.")
+}
+
+pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    let spec = NetworkSpec::load(&args.spec)?;
+    anyhow::ensure!(spec.backend == BackendKind::Embedded, "backend `{}` is not available to harness run yet", spec.backend.name());
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    let junit = runtime.block_on(run_suites(&spec, &args.spec))?;
+    super::verdict::run(super::verdict::Args::for_run(junit, args.history, args.spec, args.out))
+}
+
+/// Starts the network, runs nextest against it and returns the JUnit path.
+async fn run_suites(spec: &NetworkSpec, spec_path: &Path) -> anyhow::Result<PathBuf> {
+    let options = DevnetOptions { clock: ClockMode::Fast, ..Default::default() };
+    let devnet = Devnet::start(spec, options).await.context("starting the network")?;
+    let profile = spec.mode.name();
+    eprintln!("network `{}` is up ({} mode); running the suites of {} features", spec.name, profile, spec.features_in_scope().len());
+    let status = tokio::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .current_dir(workspace())
+        .args(["nextest", "run", "--no-fail-fast", "-p", "op-suites", "--profile", profile, "-E"])
+        .arg(filter(&spec.features_in_scope()))
+        .env("HARNESS_L1_RPC", &devnet.l1.rpc)
+        .env("HARNESS_L2_RPC", &devnet.l2[0].rpc)
+        .env("HARNESS_SPEC", std::path::absolute(spec_path)?)
+        .env("HARNESS_MODE", profile)
+        .status()
+        .await
+        .context("running cargo nextest (install it with `cargo install cargo-nextest`)")?;
+    drop(devnet);
+    let junit = workspace().join("target/nextest").join(profile).join("junit.xml");
+    anyhow::ensure!(junit.exists(), "nextest wrote no JUnit at {} (exit status {status})", junit.display());
+    Ok(junit)
+}
