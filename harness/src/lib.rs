@@ -4,6 +4,7 @@
 //! its forks applied; the suites run against it; their results become per-feature stability
 //! verdicts and reports. The [`forks`] catalog is the shared vocabulary of every step.
 
+pub mod backend;
 pub mod config;
 pub mod devnet;
 pub mod forks;

@@ -1,6 +1,7 @@
 //! Command-line entry point. Exit codes: 0 success, 1 a verdict failed, 2 usage or
 //! infrastructure error.
 
+mod clean;
 mod config;
 mod features;
 mod run;
@@ -29,6 +30,8 @@ enum Command {
     Config(config::Args),
     /// List the fork catalog's features.
     Features(features::Args),
+    /// Remove the processes and containers that killed runs left behind.
+    Clean(clean::Args),
     /// Run a network in the foreground; Ctrl-C stops it cleanly.
     Up(up::Args),
     /// The main job: bring the spec's network up, run the suites of its features against it,
@@ -54,6 +57,7 @@ pub fn run() -> ExitCode {
         Command::Validate(args) => validate::run(args),
         Command::Config(args) => config::run(args),
         Command::Features(args) => features::run(args),
+        Command::Clean(args) => clean::run(args),
         Command::Up(args) => up::run(args),
         Command::Run(args) => run::run(args),
         Command::Verdict(args) => verdict::run(args),
