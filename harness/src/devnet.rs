@@ -3,7 +3,12 @@
 
 use std::{collections::BTreeMap, sync::{Arc, Mutex}, time::Duration};
 
-use alloy::signers::local::PrivateKeySigner;
+use alloy::{
+    consensus::Sealed,
+    eips::BlockNumberOrTag,
+    providers::{DynProvider, Provider, ProviderBuilder},
+    signers::local::PrivateKeySigner,
+};
 use serde::Serialize;
 use tokio::{sync::watch, task::JoinHandle, time::Instant};
 
@@ -13,7 +18,7 @@ use crate::{
     genesis::{GenesisError, dev_signers, eip1559_params},
     node::{
         api::Node,
-        l1::L1Chain,
+        l1::{L1Chain, origin_of},
         l2::{
             chain::{Fault, L2Chain, L2Config},
             l1_info::{L1InfoConfig, L1Origin},
@@ -26,13 +31,67 @@ use crate::{
 };
 
 /// How to run an embedded network.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct DevnetOptions {
     pub clock: ClockMode,
     /// Genesis timestamp; defaults to now.
     pub genesis_time: Option<u64>,
     /// A deliberate fault in every L2's sequencer (tests of the boundary suite only).
     pub fault: Option<Fault>,
+    /// Take L1 origins from this L1 (anvil, a real node) instead of an embedded L1.
+    pub l1_rpc: Option<String>,
+    /// Serve the first L2's RPC on this loopback port (the next L2s on the ports after it)
+    /// instead of ports the OS picks; for a node whose caller picked its ports.
+    pub rpc_port: Option<u16>,
+}
+
+/// Where the sequencer takes its L1 origins from.
+#[derive(Clone)]
+pub enum L1Source {
+    /// This network's embedded L1, advanced in fast mode to keep pace with the L2.
+    Embedded(Arc<Node<L1Chain>>),
+    /// Any L1 over JSON-RPC; its blocks come on its own clock.
+    Rpc(DynProvider),
+}
+
+impl L1Source {
+    /// The L1 block the L2 starts from.
+    async fn head(&self) -> Result<Sealed<alloy::consensus::Header>, String> {
+        match self {
+            Self::Embedded(l1) => Ok(l1.read().head().header.clone()),
+            Self::Rpc(client) => rpc_block(client, BlockNumberOrTag::Latest).await?.ok_or_else(|| "the L1 has no latest block".to_owned()),
+        }
+    }
+
+    /// The L1 origin of the L2 block at `timestamp`: the next L1 block once it is old enough,
+    /// as op-node advances it. An embedded L1 in fast mode is first advanced to keep pace.
+    async fn origin_for(&self, clock: ClockMode, current: L1Origin, timestamp: u64) -> Result<L1Origin, String> {
+        match self {
+            Self::Embedded(l1) => {
+                if clock == ClockMode::Fast {
+                    l1.write(|l1| {
+                        while l1.head().header.timestamp + l1.block_time <= timestamp {
+                            l1.build_next().map_err(|e| e.to_string())?;
+                        }
+                        Ok::<_, String>(())
+                    })?;
+                }
+                let l1 = l1.read();
+                let next = l1.store.get(current.number + 1).filter(|b| b.header.timestamp <= timestamp);
+                Ok(next.map_or(current, |b| b.origin()))
+            }
+            Self::Rpc(client) => {
+                let next = rpc_block(client, BlockNumberOrTag::Number(current.number + 1)).await?;
+                Ok(next.filter(|h| h.timestamp <= timestamp).map_or(current, |h| origin_of(&h)))
+            }
+        }
+    }
+}
+
+/// A block header from an L1 over RPC, sealed with the hash the node reported.
+async fn rpc_block(client: &DynProvider, tag: BlockNumberOrTag) -> Result<Option<Sealed<alloy::consensus::Header>>, String> {
+    let block = client.get_block_by_number(tag).await.map_err(|e| format!("reading L1 block {tag}: {e}"))?;
+    Ok(block.map(|b| Sealed::new_unchecked(b.header.inner, b.header.hash)))
 }
 
 /// Why a network could not start or a wait failed.
@@ -48,6 +107,8 @@ pub enum DevnetError {
     UnknownChain(String),
     #[error("{chain} did not reach block {target} within {waited:?} (head is {head}; block time {block_time} s){}", .failure.as_ref().map(|f| format!("; the sequencer stopped: {f}")).unwrap_or_default())]
     Timeout { chain: String, target: u64, head: u64, waited: Duration, block_time: u64, failure: Option<String> },
+    #[error("the L1: {0}")]
+    L1(String),
     #[error("{fork} is not scheduled on this network")]
     Unscheduled { fork: Fork },
 }
@@ -91,7 +152,7 @@ impl Drop for Devnet {
     }
 }
 
-fn unix_now() -> u64 {
+pub fn unix_now() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
@@ -108,35 +169,47 @@ impl Devnet {
     pub async fn start(spec: &NetworkSpec, options: DevnetOptions) -> Result<Self, DevnetError> {
         let genesis_time = options.genesis_time.unwrap_or_else(unix_now);
         let (l1_genesis, l2_files) = crate::config::for_network(spec, genesis_time)?;
-        let l1_chain = L1Chain::new(
-            spec.l1.chain_id,
-            spec.l1.block_time,
-            l1_genesis.header.clone(),
-            WorldState::from_alloc(&l1_genesis.genesis.alloc),
-        );
-        let l1_origin = l1_chain.head().origin();
-        let l1 = Node::new(l1_chain, spec.l1.chain_id, client_version("l1", options.clock));
-        let l1_server = RpcServer::start(eth::module(l1.clone())).await?;
+        let mut servers = Vec::new();
+        let mut tasks = Vec::new();
+        let (l1, l1_url) = match &options.l1_rpc {
+            Some(url) => (L1Source::Rpc(connect_l1(url, spec.l1.chain_id).await?), url.clone()),
+            None => {
+                let chain = L1Chain::new(
+                    spec.l1.chain_id,
+                    spec.l1.block_time,
+                    l1_genesis.header.clone(),
+                    WorldState::from_alloc(&l1_genesis.genesis.alloc),
+                );
+                let node = Node::new(chain, spec.l1.chain_id, client_version("l1", options.clock));
+                let server = RpcServer::start(eth::module(node.clone()), None).await?;
+                let url = server.url();
+                servers.push(server);
+                tasks.push(match options.clock {
+                    ClockMode::Realtime => tokio::spawn(produce_l1_realtime(node.clone(), Default::default())),
+                    ClockMode::Fast => tokio::spawn(keep_l1_alive(node.clone())),
+                });
+                (L1Source::Embedded(node), url)
+            }
+        };
+        let l1_head = l1.head().await.map_err(DevnetError::L1)?;
         let failure = Arc::new(Mutex::new(None));
         let mut devnet = Self {
             genesis_time,
-            l1: Endpoint { rpc: l1_server.url(), chain_id: spec.l1.chain_id },
+            l1: Endpoint { rpc: l1_url, chain_id: spec.l1.chain_id },
             l2: Vec::new(),
             forks: spec.schedule().scheduled().map(|(f, o)| (f, genesis_time + o)).collect(),
             l2_nodes: Vec::new(),
             targets: Vec::new(),
-            failure: failure.clone(),
+            failure,
             block_times: Vec::new(),
-            tasks: Vec::new(),
-            _servers: vec![l1_server],
+            tasks,
+            _servers: servers,
         };
-        for (index, files) in l2_files.into_iter().enumerate() {
-            devnet.start_l2(spec, index, files, l1_origin, &l1, options).await?;
-        }
-        if options.clock == ClockMode::Realtime {
-            devnet.tasks.push(tokio::spawn(produce_l1_realtime(l1, failure)));
-        } else {
-            devnet.tasks.push(tokio::spawn(keep_l1_alive(l1)));
+        for (index, mut files) in l2_files.into_iter().enumerate() {
+            // The L2 starts on whichever L1 block is the head now.
+            files.rollup.genesis.l1 = crate::config::BlockRef { number: l1_head.number, hash: l1_head.hash() };
+            let port = options.rpc_port.map(|p| p + index as u16);
+            devnet.start_l2(spec, index, files, origin_of(&l1_head), &l1, port, &options).await?;
         }
         Ok(devnet)
     }
@@ -147,8 +220,9 @@ impl Devnet {
         index: usize,
         files: L2Files,
         origin: L1Origin,
-        l1: &Arc<Node<L1Chain>>,
-        options: DevnetOptions,
+        l1: &L1Source,
+        port: Option<u16>,
+        options: &DevnetOptions,
     ) -> Result<(), DevnetError> {
         let l2 = &spec.l2[index];
         let schedule = spec.schedule();
@@ -184,7 +258,7 @@ impl Devnet {
             m.merge(op::module(op::OpContext { node: node.clone(), rollup: files.rollup.clone() })).expect("distinct names");
             m
         };
-        let server = RpcServer::start(methods).await?;
+        let server = RpcServer::start(methods, port).await?;
         let (target, target_rx) = watch::channel(0);
         let producer = Producer { l2: node.clone(), l1: l1.clone(), failure: self.failure.clone() };
         self.tasks.push(tokio::spawn(producer.run(options.clock, target_rx)));
@@ -256,6 +330,16 @@ impl Devnet {
     }
 }
 
+/// A client of an L1 over RPC, checked to be the spec's chain.
+async fn connect_l1(url: &str, chain_id: u64) -> Result<DynProvider, DevnetError> {
+    let client = ProviderBuilder::new().connect(url).await.map_err(|e| DevnetError::L1(format!("connecting to {url}: {e}")))?.erased();
+    let actual = client.get_chain_id().await.map_err(|e| DevnetError::L1(format!("{url} does not answer eth_chainId: {e}")))?;
+    if actual != chain_id {
+        return Err(DevnetError::L1(format!("{url} is chain {actual}, but the spec's [l1] says chain_id = {chain_id}")));
+    }
+    Ok(client)
+}
+
 /// How long a fast-mode producer waits with nothing to do before building an empty block, so
 /// that heads advance for clients that poll.
 const FAST_IDLE: Duration = Duration::from_millis(100);
@@ -263,7 +347,7 @@ const FAST_IDLE: Duration = Duration::from_millis(100);
 /// Builds one L2's blocks.
 struct Producer {
     l2: Arc<Node<L2Chain>>,
-    l1: Arc<Node<L1Chain>>,
+    l1: L1Source,
     failure: Arc<Mutex<Option<String>>>,
 }
 
@@ -283,7 +367,8 @@ impl Producer {
                     tokio::time::sleep(Duration::from_secs(next.saturating_sub(unix_now()))).await;
                 }
             }
-            if let Err(reason) = self.catch_up(clock, *target.borrow()) {
+            let wanted = *target.borrow();
+            if let Err(reason) = self.catch_up(clock, wanted).await {
                 tracing::error!(chain = %self.l2.read().config.name, %reason, "sequencer stopped");
                 *self.failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(reason);
                 return;
@@ -293,44 +378,30 @@ impl Producer {
 
     /// Builds at least one block, and in fast mode keeps going while transactions wait or a
     /// waiter wants a higher block.
-    fn catch_up(&self, clock: ClockMode, target: u64) -> Result<(), String> {
+    async fn catch_up(&self, clock: ClockMode, target: u64) -> Result<(), String> {
         loop {
-            self.build_one(clock)?;
-            let chain = self.l2.read();
-            let more = clock == ClockMode::Fast && (!chain.pool.is_empty() || chain.head().number() < target);
+            self.build_one(clock).await?;
+            let more = {
+                let chain = self.l2.read();
+                clock == ClockMode::Fast && (!chain.pool.is_empty() || chain.head().number() < target)
+            };
             if !more {
                 return Ok(());
             }
         }
     }
 
-    fn build_one(&self, clock: ClockMode) -> Result<(), String> {
+    async fn build_one(&self, clock: ClockMode) -> Result<(), String> {
         let (timestamp, current) = {
             let chain = self.l2.read();
             (chain.next_timestamp(), chain.head().extra.origin)
         };
-        let origin = self.origin_for(clock, current, timestamp)?;
+        let origin = self.l1.origin_for(clock, current, timestamp).await?;
         let rejected = self.l2.write(|chain| chain.build_next(origin)).map_err(|e| e.to_string())?;
         for r in rejected {
             tracing::debug!(hash = %r.hash, reason = %r.reason, "transaction left out");
         }
         Ok(())
-    }
-
-    /// The L1 origin of the L2 block at `timestamp`: the next L1 block once it is old enough,
-    /// as op-node advances it. In fast mode the L1 is advanced to keep pace first.
-    fn origin_for(&self, clock: ClockMode, current: L1Origin, timestamp: u64) -> Result<L1Origin, String> {
-        if clock == ClockMode::Fast {
-            self.l1.write(|l1| {
-                while l1.head().header.timestamp + l1.block_time <= timestamp {
-                    l1.build_next().map_err(|e| e.to_string())?;
-                }
-                Ok::<_, String>(())
-            })?;
-        }
-        let l1 = self.l1.read();
-        let next = l1.store.get(current.number + 1).filter(|b| b.header.timestamp <= timestamp);
-        Ok(next.map_or(current, |b| b.origin()))
     }
 }
 

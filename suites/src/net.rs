@@ -122,7 +122,7 @@ impl TestNet {
 
     /// A fresh embedded network of `spec`, optionally with a deliberate fault.
     pub async fn embedded(spec: NetworkSpec, fault: Option<Fault>) -> anyhow::Result<Self> {
-        let options = DevnetOptions { clock: ClockMode::Fast, genesis_time: None, fault };
+        let options = DevnetOptions { clock: ClockMode::Fast, fault, ..Default::default() };
         let devnet = Devnet::start(&spec, options).await?;
         let l2_url = devnet.l2[0].rpc.clone();
         let mut net = Self::connect(&l2_url, &devnet.l1.rpc, spec.mode, spec.name.clone()).await?;

@@ -86,7 +86,7 @@ fn containers(run: Option<&str>) -> Vec<Leftover> {
         None => format!("label={RUN_LABEL}"),
     };
     let format = format!("{{{{.ID}}}} {{{{.Label \"{RUN_LABEL}\"}}}}");
-    let Ok(out) = Command::new("docker").args(["ps", "-aq", "--no-trunc", "--filter", &filter, "--format", &format]).output() else {
+    let Ok(out) = Command::new("docker").args(["ps", "-a", "--no-trunc", "--filter", &filter, "--format", &format]).output() else {
         return Vec::new();
     };
     String::from_utf8_lossy(&out.stdout)

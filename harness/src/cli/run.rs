@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use harness::{
-    devnet::{Devnet, DevnetOptions},
+    backend::{Network, registry},
+    devnet::DevnetOptions,
     forks::Feature,
-    spec::{BackendKind, ClockMode, NetworkSpec},
+    spec::{ClockMode, NetworkSpec},
 };
 
 use super::Outcome;
@@ -41,7 +42,6 @@ fn regex_escape(path: &str) -> String {
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let spec = NetworkSpec::load(&args.spec)?;
-    anyhow::ensure!(spec.backend == BackendKind::Embedded, "backend `{}` is not available to harness run yet", spec.backend.name());
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     let junit = runtime.block_on(run_suites(&spec, &args.spec))?;
     super::verdict::run(super::verdict::Args::for_run(junit, args.history, args.spec, args.out))
@@ -50,21 +50,27 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
 /// Starts the network, runs nextest against it and returns the JUnit path.
 async fn run_suites(spec: &NetworkSpec, spec_path: &Path) -> anyhow::Result<PathBuf> {
     let options = DevnetOptions { clock: ClockMode::Fast, ..Default::default() };
-    let devnet = Devnet::start(spec, options).await.context("starting the network")?;
+    let run = registry::new_run_id();
+    let network = Network::start(spec.backend, spec, spec_path, options, &run).await.context("starting the network")?;
     let profile = spec.mode.name();
-    eprintln!("network `{}` is up ({} mode); running the suites of {} features", spec.name, profile, spec.features_in_scope().len());
+    eprintln!(
+        "network `{}` is up on the {} backend ({profile} mode); running the suites of {} features",
+        spec.name,
+        spec.backend.name(),
+        spec.features_in_scope().len()
+    );
     let status = tokio::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .current_dir(workspace())
         .args(["nextest", "run", "--no-fail-fast", "-p", "op-suites", "--profile", profile, "-E"])
         .arg(filter(&spec.features_in_scope()))
-        .env("HARNESS_L1_RPC", &devnet.l1.rpc)
-        .env("HARNESS_L2_RPC", &devnet.l2[0].rpc)
+        .env("HARNESS_L1_RPC", network.l1_rpc())
+        .env("HARNESS_L2_RPC", network.l2_rpc())
         .env("HARNESS_SPEC", std::path::absolute(spec_path)?)
         .env("HARNESS_MODE", profile)
         .status()
         .await
         .context("running cargo nextest (install it with `cargo install cargo-nextest`)")?;
-    drop(devnet);
+    drop(network);
     let junit = workspace().join("target/nextest").join(profile).join("junit.xml");
     anyhow::ensure!(junit.exists(), "nextest wrote no JUnit at {} (exit status {status})", junit.display());
     Ok(junit)

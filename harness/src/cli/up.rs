@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use harness::{
-    devnet::{Devnet, DevnetOptions},
+    backend::{Network, registry},
+    devnet::DevnetOptions,
     spec::{BackendKind, ClockMode, NetworkSpec},
 };
 
@@ -25,6 +26,12 @@ pub struct Args {
     /// Genesis timestamp; defaults to now.
     #[arg(long)]
     genesis_time: Option<u64>,
+    /// Follow this L1 over JSON-RPC (e.g. anvil) instead of running an embedded one.
+    #[arg(long)]
+    l1_rpc: Option<String>,
+    /// Serve the L2 RPC on this loopback port instead of one the OS picks.
+    #[arg(long)]
+    rpc_port: Option<u16>,
     /// When ready, write the endpoints as `HARNESS_*=value` lines to this file (atomically),
     /// the form nextest's `$NEXTEST_ENV` and shell `source` read.
     #[arg(long)]
@@ -36,12 +43,11 @@ pub struct Args {
 }
 
 /// The environment lines that point the suites at this network.
-fn env_lines(devnet: &Devnet, spec: &std::path::Path) -> String {
-    let l2 = &devnet.l2[0];
+fn env_lines(network: &Network, spec: &std::path::Path) -> String {
     format!(
         "HARNESS_L1_RPC={}\nHARNESS_L2_RPC={}\nHARNESS_SPEC={}\n",
-        devnet.l1.rpc,
-        l2.rpc,
+        network.l1_rpc(),
+        network.l2_rpc(),
         std::path::absolute(spec).unwrap_or_else(|_| spec.to_path_buf()).display()
     )
 }
@@ -62,24 +68,28 @@ async fn parent_exit(pid: u32) {
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let spec = NetworkSpec::load(&args.spec)?;
-    let backend = args.backend.unwrap_or(spec.backend);
-    anyhow::ensure!(backend == BackendKind::Embedded, "backend `{}` is not available yet; use --backend embedded", backend.name());
+    let backend: BackendKind = args.backend.unwrap_or(spec.backend);
     let options = DevnetOptions {
         clock: args.clock.unwrap_or(spec.embedded.clock),
         genesis_time: args.genesis_time,
         fault: None,
+        l1_rpc: args.l1_rpc.clone(),
+        rpc_port: args.rpc_port,
     };
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(async {
-        let devnet = Devnet::start(&spec, options).await.context("starting the network")?;
+        let run = registry::new_run_id();
+        let network = Network::start(backend, &spec, &args.spec, options, &run).await.context("starting the network")?;
+        let mut ready = network.ready_line(&spec).await?;
+        ready["run"] = run.clone().into();
         if let Some(path) = &args.ready_file {
-            write_atomically(path, &env_lines(&devnet, &args.spec)).with_context(|| format!("writing {}", path.display()))?;
+            write_atomically(path, &env_lines(&network, &args.spec)).with_context(|| format!("writing {}", path.display()))?;
         }
         if args.json {
-            println!("{}", devnet.ready_line());
+            println!("{ready}");
         } else {
-            eprintln!("network `{}` is up:\n{}", spec.name, serde_json::to_string_pretty(&devnet.ready_line())?);
-            eprintln!("Ctrl-C stops it.");
+            eprintln!("network `{}` is up on the {} backend:\n{}", spec.name, backend.name(), serde_json::to_string_pretty(&ready)?);
+            eprintln!("Ctrl-C stops it; `harness clean --run {run}` removes it if this process is killed.");
         }
         match args.exit_with_parent {
             Some(pid) => tokio::select! {
@@ -88,7 +98,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             },
             None => super::signals::shutdown().await,
         }
-        drop(devnet);
+        drop(network);
         Ok(Outcome::Success)
     })
 }

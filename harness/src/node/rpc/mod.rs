@@ -18,14 +18,14 @@ pub struct RpcServer {
 }
 
 impl RpcServer {
-    /// Serves `methods` over HTTP on 127.0.0.1 at a port the OS picks.
-    pub async fn start(methods: impl Into<Methods>) -> std::io::Result<Self> {
+    /// Serves `methods` over HTTP on 127.0.0.1, at `port` or one the OS picks.
+    pub async fn start(methods: impl Into<Methods>, port: Option<u16>) -> std::io::Result<Self> {
         let config = ServerConfig::builder()
             .http_only()
             .max_connections(1024)
             .max_response_body_size(256 * 1024 * 1024)
             .build();
-        let server = Server::builder().set_config(config).build("127.0.0.1:0").await?;
+        let server = Server::builder().set_config(config).build(("127.0.0.1", port.unwrap_or(0))).await?;
         let addr = server.local_addr()?;
         Ok(Self { addr, handle: server.start(methods) })
     }
