@@ -49,6 +49,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
 
 /// Starts the network, runs nextest against it and returns the JUnit path.
 async fn run_suites(spec: &NetworkSpec, spec_path: &Path) -> anyhow::Result<PathBuf> {
+    let mut shutdown = super::signals::Shutdown::install().context("installing signal handlers")?;
     let options = DevnetOptions { clock: ClockMode::Fast, ..Default::default() };
     let run = registry::new_run_id();
     let network = Network::start(spec.backend, spec, spec_path, options, &run).await.context("starting the network")?;
@@ -59,7 +60,7 @@ async fn run_suites(spec: &NetworkSpec, spec_path: &Path) -> anyhow::Result<Path
         spec.backend.name(),
         spec.features_in_scope().len()
     );
-    let status = tokio::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    let mut nextest = tokio::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .current_dir(workspace())
         .args(["nextest", "run", "--no-fail-fast", "-p", "op-suites", "--profile", profile, "-E"])
         .arg(filter(&spec.features_in_scope()))
@@ -67,9 +68,13 @@ async fn run_suites(spec: &NetworkSpec, spec_path: &Path) -> anyhow::Result<Path
         .env("HARNESS_L2_RPC", network.l2_rpc())
         .env("HARNESS_SPEC", std::path::absolute(spec_path)?)
         .env("HARNESS_MODE", profile)
-        .status()
-        .await
+        .kill_on_drop(true)
+        .spawn()
         .context("running cargo nextest (install it with `cargo install cargo-nextest`)")?;
+    let status = tokio::select! {
+        status = nextest.wait() => status?,
+        () = shutdown.wait() => anyhow::bail!("interrupted: the suites were stopped and the network removed"),
+    };
     drop(network);
     let junit = workspace().join("target/nextest").join(profile).join("junit.xml");
     anyhow::ensure!(junit.exists(), "nextest wrote no JUnit at {} (exit status {status})", junit.display());

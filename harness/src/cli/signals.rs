@@ -1,10 +1,26 @@
-//! Waiting for the signals that end a foreground run.
+//! The signals that end a foreground run. Handlers are installed before anything starts, so a
+//! signal that arrives early still ends the run cleanly instead of killing the process with
+//! its children and containers left behind.
 
-/// Resolves on Ctrl-C (SIGINT) or SIGTERM.
-pub async fn shutdown() {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler installs");
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term.recv() => {}
+use tokio::signal::unix::{Signal, SignalKind, signal};
+
+/// SIGINT and SIGTERM, caught from the moment this exists.
+pub struct Shutdown {
+    interrupt: Signal,
+    terminate: Signal,
+}
+
+impl Shutdown {
+    /// Installs the handlers. Needs a Tokio runtime.
+    pub fn install() -> std::io::Result<Self> {
+        Ok(Self { interrupt: signal(SignalKind::interrupt())?, terminate: signal(SignalKind::terminate())? })
+    }
+
+    /// Resolves on the first SIGINT (Ctrl-C) or SIGTERM.
+    pub async fn wait(&mut self) {
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
     }
 }

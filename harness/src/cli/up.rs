@@ -78,6 +78,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     };
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(async {
+        let mut shutdown = super::signals::Shutdown::install().context("installing signal handlers")?;
         let run = registry::new_run_id();
         let network = Network::start(backend, &spec, &args.spec, options, &run).await.context("starting the network")?;
         let mut ready = network.ready_line(&spec).await?;
@@ -93,10 +94,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         }
         match args.exit_with_parent {
             Some(pid) => tokio::select! {
-                () = super::signals::shutdown() => {}
+                () = shutdown.wait() => {}
                 () = parent_exit(pid) => {}
             },
-            None => super::signals::shutdown().await,
+            None => shutdown.wait().await,
         }
         drop(network);
         Ok(Outcome::Success)
