@@ -69,7 +69,10 @@ impl ProcessNetwork {
         let harness = spec.process.harness.clone().map_or_else(std::env::current_exe, Ok).map_err(BackendError::Io)?;
         let ready = logs.join("l2.ready");
         let spec_arg = std::path::absolute(spec_path).map_err(BackendError::Io)?;
-        let args = node_args(&spec_arg.to_string_lossy(), &l1_rpc, l2_port, clock, &ready.to_string_lossy());
+        let mut args = node_args(&spec_arg.to_string_lossy(), &l1_rpc, l2_port, clock, &ready.to_string_lossy());
+        // The node goes with this process even when it is SIGKILLed; anvil cannot, and is left
+        // for `harness clean`.
+        args.extend(["--exit-with-parent".to_owned(), std::process::id().to_string()]);
         let node = spawn(run, &harness, &args, &logs.join("l2-harness.log"))?;
         let l2_rpc = loopback_url(l2_port);
         wait_for_chain(&l2_rpc, spec.l2[0].chain_id, ready_deadline(spec.l2[0].block_time), "the L2 node").await?;
