@@ -4,7 +4,7 @@
 
 pub mod container;
 pub mod external;
-mod launch;
+pub mod launch;
 pub mod process;
 pub mod registry;
 
