@@ -353,25 +353,34 @@ struct Producer {
 
 impl Producer {
     async fn run(self, clock: ClockMode, mut target: watch::Receiver<u64>) {
+        // In fast mode the first block comes at once: a fresh network is usable immediately.
+        let mut first = clock == ClockMode::Fast;
         loop {
-            match clock {
-                ClockMode::Fast => {
-                    tokio::select! {
-                        () = self.l2.wake.notified() => {}
-                        _ = target.changed() => {}
-                        () = tokio::time::sleep(FAST_IDLE) => {}
-                    }
-                }
-                ClockMode::Realtime => {
-                    let next = self.l2.read().next_timestamp();
-                    tokio::time::sleep(Duration::from_secs(next.saturating_sub(unix_now()))).await;
-                }
+            if !std::mem::take(&mut first) {
+                self.wait_for_work(clock, &mut target).await;
             }
             let wanted = *target.borrow();
             if let Err(reason) = self.catch_up(clock, wanted).await {
                 tracing::error!(chain = %self.l2.read().config.name, %reason, "sequencer stopped");
                 *self.failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(reason);
                 return;
+            }
+        }
+    }
+
+    /// Fast mode: a transaction, a waiter, or the idle tick. Real time: the next block's time.
+    async fn wait_for_work(&self, clock: ClockMode, target: &mut watch::Receiver<u64>) {
+        match clock {
+            ClockMode::Fast => {
+                tokio::select! {
+                    () = self.l2.wake.notified() => {}
+                    _ = target.changed() => {}
+                    () = tokio::time::sleep(FAST_IDLE) => {}
+                }
+            }
+            ClockMode::Realtime => {
+                let next = self.l2.read().next_timestamp();
+                tokio::time::sleep(Duration::from_secs(next.saturating_sub(unix_now()))).await;
             }
         }
     }

@@ -1,6 +1,7 @@
 //! Command-line entry point. Exit codes: 0 success, 1 a verdict failed, 2 usage or
 //! infrastructure error.
 
+mod bench;
 mod clean;
 mod config;
 mod features;
@@ -30,6 +31,9 @@ enum Command {
     Config(config::Args),
     /// List the fork catalog's features.
     Features(features::Args),
+    /// Measure the harness's L2 against anvil on this machine (run it from a release build:
+    /// scripts/bench).
+    Bench(bench::Args),
     /// Remove the processes and containers that killed runs left behind.
     Clean(clean::Args),
     /// Run a network in the foreground; Ctrl-C stops it cleanly.
@@ -57,6 +61,7 @@ pub fn run() -> ExitCode {
         Command::Validate(args) => validate::run(args),
         Command::Config(args) => config::run(args),
         Command::Features(args) => features::run(args),
+        Command::Bench(args) => bench::run(args),
         Command::Clean(args) => clean::run(args),
         Command::Up(args) => up::run(args),
         Command::Run(args) => run::run(args),
