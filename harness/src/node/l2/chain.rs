@@ -127,7 +127,9 @@ impl L2Chain {
             parent_beacon_block_root: rules.is_active(Fork::Ecotone, timestamp).then_some(origin.parent_beacon_block_root),
             ..Default::default()
         };
-        let l1_info = deposit(rules.l1_info_format(timestamp), &origin, sequence_number, &self.config.l1_info);
+        // Regolith decides the deposit's shape by the L2 block's time, so it can activate live.
+        let l1_info_config = L1InfoConfig { regolith: rules.is_active(Fork::Regolith, timestamp), ..self.config.l1_info };
+        let l1_info = deposit(rules.l1_info_format(timestamp), &origin, sequence_number, &l1_info_config);
         let mut forced = vec![Recovered::new_unchecked(OpTxEnvelope::Deposit(Sealed::new(l1_info)), super::l1_info::L1_INFO_DEPOSITOR)];
         let upgrades = self.upgrade_transactions(timestamp);
         let activation = !upgrades.is_empty() || rules.activating_at(timestamp).any(|f| f >= Fork::Ecotone);

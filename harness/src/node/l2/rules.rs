@@ -70,7 +70,8 @@ impl ChainRules {
     }
 
     /// The base fee of the block after `parent`, by OP rules: the parent's fork decides how its
-    /// extraData carries the EIP-1559 parameters.
+    /// extraData carries the EIP-1559 parameters; before Holocene, the new block's time decides
+    /// the Canyon denominator, as op-geth's `CalcBaseFee` and op-reth's `next_block_base_fee` do.
     pub fn next_base_fee(&self, parent: &Header) -> u64 {
         let base_fee = parent.base_fee_per_gas.unwrap_or_default();
         let pick = |elasticity: u32, denominator: u32| {
@@ -88,7 +89,7 @@ impl ChainRules {
         let params = if self.is_active(Fork::Holocene, parent.timestamp) {
             let (elasticity, denominator) = decode_holocene_extra_data(&parent.extra_data).unwrap_or_default();
             pick(elasticity, denominator)
-        } else if self.is_active(Fork::Canyon, parent.timestamp) {
+        } else if self.is_active(Fork::Canyon, parent.timestamp + self.block_time) {
             CANYON_BASE_FEE_PARAMS
         } else {
             BEDROCK_BASE_FEE_PARAMS
