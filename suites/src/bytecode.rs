@@ -1,12 +1,14 @@
 //! Tiny EVM programs for the checks, assembled from opcodes: no compiler needed, and each
 //! program shows exactly which instruction a check exercises.
 
-use alloy::primitives::Bytes;
+use alloy::primitives::{Address, Bytes};
 
 /// Opcodes the checks use.
 pub mod op {
     pub const STOP: u8 = 0x00;
     pub const ADD: u8 = 0x01;
+    pub const SUB: u8 = 0x03;
+    pub const GT: u8 = 0x11;
     pub const EQ: u8 = 0x14;
     pub const CALLER: u8 = 0x33;
     pub const CALLVALUE: u8 = 0x34;
@@ -16,6 +18,7 @@ pub mod op {
     pub const CODECOPY: u8 = 0x39;
     pub const RETURNDATASIZE: u8 = 0x3d;
     pub const RETURNDATACOPY: u8 = 0x3e;
+    pub const BLOBHASH: u8 = 0x49;
     pub const BLOBBASEFEE: u8 = 0x4a;
     pub const POP: u8 = 0x50;
     pub const MLOAD: u8 = 0x51;
@@ -31,7 +34,10 @@ pub mod op {
     pub const PUSH0: u8 = 0x5f;
     pub const PUSH1: u8 = 0x60;
     pub const PUSH2: u8 = 0x61;
+    pub const PUSH3: u8 = 0x62;
     pub const PUSH20: u8 = 0x73;
+    pub const SWAP1: u8 = 0x90;
+    pub const CREATE: u8 = 0xf0;
     pub const STATICCALL: u8 = 0xfa;
     pub const RETURN: u8 = 0xf3;
     pub const REVERT: u8 = 0xfd;
@@ -55,6 +61,40 @@ pub fn returning_word(compute: &[u8]) -> Bytes {
     let mut code = compute.to_vec();
     code.extend_from_slice(&[op::PUSH1, 0, op::MSTORE, op::PUSH1, 32, op::PUSH1, 0, op::RETURN]);
     code.into()
+}
+
+/// Code that spins until at most `reserve` gas is left, then stops: as a transaction's initcode
+/// it uses nearly all of the transaction's gas limit, to fill a block past its gas target.
+pub fn burn_gas(reserve: u16) -> Bytes {
+    let [hi, lo] = reserve.to_be_bytes();
+    // 0: JUMPDEST; loop while GAS > reserve
+    vec![op::JUMPDEST, op::PUSH2, hi, lo, op::GAS, op::GT, op::PUSH1, 0, op::JUMPI, op::STOP].into()
+}
+
+/// `PUSH3 value`: sizes over 64 KiB.
+fn push3(value: u32) -> [u8; 4] {
+    assert!(value < 1 << 24, "{value} does not fit in three bytes");
+    let [_, a, b, c] = value.to_be_bytes();
+    [op::PUSH3, a, b, c]
+}
+
+/// Leaves the success flag of a STATICCALL to `address` with `size` zero bytes as input.
+pub fn staticcall_zeros(address: Address, size: u32) -> Vec<u8> {
+    // STATICCALL(gas, address, argsOffset 0, argsSize, retOffset 0, retSize 0)
+    let mut code = vec![op::PUSH1, 0, op::PUSH1, 0];
+    code.extend(push3(size));
+    code.extend([op::PUSH1, 0, op::PUSH20]);
+    code.extend(address.as_slice());
+    code.extend([op::GAS, op::STATICCALL]);
+    code
+}
+
+/// Leaves the address CREATE returns for `size` zero bytes of initcode (zero if it failed).
+pub fn create_zeros(size: u32) -> Vec<u8> {
+    // CREATE(value 0, offset 0, size): zero bytes run as STOP and deploy empty code.
+    let mut code = push3(size).to_vec();
+    code.extend([op::PUSH1, 0, op::PUSH1, 0, op::CREATE]);
+    code
 }
 
 /// Runtime code that stores its calldata word at slot 0 and returns the previous value.

@@ -5,10 +5,12 @@
 //! network. Checks return errors instead of panicking, so that the harness can also prove that
 //! a broken network fails them.
 
+pub mod base_fee;
 pub mod boundary;
 pub mod bytecode;
 pub mod env;
 pub mod net;
+pub mod probe;
 pub mod wallet;
 
 pub use net::TestNet;

@@ -2,6 +2,10 @@
 //! `-E 'test(/^isthmus::eip7702::/)'` selects one feature. Each test gets a fresh network in
 //! the mode its nextest profile names (or the network the environment points at).
 
+mod canyon;
 mod ecotone;
 mod fjord;
+mod granite;
+mod holocene;
 mod isthmus;
+mod regolith;

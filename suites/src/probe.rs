@@ -1,0 +1,132 @@
+//! Reading a network over JSON-RPC the way the feature checks need it: blocks and their
+//! L1-attributes deposit, calls and code run through `eth_call`, and the errors a node refuses
+//! requests with. Each helper names the block it reads, so that a check can compare the block
+//! before a fork with the fork's own blocks on the same network.
+
+use std::fmt::Debug;
+
+use alloy::{
+    eips::BlockId,
+    network::TransactionBuilder,
+    primitives::{Address, Bytes, U256},
+    providers::Provider,
+    rpc::types::{Block, Header, TransactionRequest},
+    transports::{RpcError, TransportResult},
+};
+use anyhow::{Context, bail, ensure};
+use harness::{forks::Fork, spec::SystemConfigSpec};
+use op_alloy::{
+    consensus::{OpReceipt, OpTxEnvelope, TxDeposit},
+    rpc_types::{OpTransactionReceipt, Transaction as OpTransaction},
+};
+
+use crate::{TestNet, wallet::op_request};
+
+/// Whether `fork` is active at block `number` of this network.
+pub fn is_active(net: &TestNet, fork: Fork, number: u64) -> bool {
+    net.schedule.activation_block(fork).is_some_and(|b| b <= number)
+}
+
+/// The last block before `fork`, when the network activated it live.
+pub fn last_before(net: &TestNet, fork: Fork) -> Option<u64> {
+    net.before(fork).and_then(|tag| tag.as_number())
+}
+
+/// Block `number` with its transactions.
+pub async fn block(net: &TestNet, number: u64) -> anyhow::Result<Block<OpTransaction>> {
+    net.l2.get_block_by_number(number.into()).full().await?.with_context(|| format!("block {number} missing"))
+}
+
+/// The header of block `number`.
+pub async fn header(net: &TestNet, number: u64) -> anyhow::Result<Header> {
+    Ok(block(net, number).await?.header)
+}
+
+/// The header as served hashes to the block hash: every field a check reads is the one the
+/// block committed to, not decoration added by the RPC layer.
+pub fn ensure_sealed(header: &Header) -> anyhow::Result<()> {
+    let computed = header.inner.hash_slow();
+    ensure!(computed == header.hash, "block {} has hash {} but its served header hashes to {computed}", header.number, header.hash);
+    Ok(())
+}
+
+/// The L1-attributes deposit of block `number` (its first transaction) and its receipt.
+pub async fn l1_info_deposit(net: &TestNet, number: u64) -> anyhow::Result<(TxDeposit, OpTransactionReceipt)> {
+    let block = block(net, number).await?;
+    let tx = block.transactions.txns().next().with_context(|| format!("block {number} has no L1-attributes deposit"))?;
+    let OpTxEnvelope::Deposit(deposit) = tx.inner.inner.inner() else {
+        bail!("the first transaction of block {number} is not a deposit");
+    };
+    let receipt = net.receipt(tx.inner.inner.tx_hash()).await?;
+    Ok((deposit.inner().clone(), receipt))
+}
+
+/// `(depositNonce, depositReceiptVersion)` of a deposit's receipt.
+pub fn deposit_receipt_fields(receipt: &OpTransactionReceipt) -> anyhow::Result<(Option<u64>, Option<u64>)> {
+    match &receipt.inner.inner.receipt {
+        OpReceipt::Deposit(deposit) => Ok((deposit.deposit_nonce, deposit.deposit_receipt_version)),
+        _ => bail!("receipt of {} is not a deposit receipt", receipt.inner.transaction_hash),
+    }
+}
+
+async fn eth_call(net: &TestNet, request: TransactionRequest, number: u64) -> TransportResult<Bytes> {
+    net.l2.call(op_request(request)).block(BlockId::number(number)).await
+}
+
+/// `eth_call` of `input` to `to` at block `number`.
+pub async fn call(net: &TestNet, to: Address, input: Bytes, number: u64) -> TransportResult<Bytes> {
+    eth_call(net, TransactionRequest::default().with_to(to).with_input(input), number).await
+}
+
+/// Runs `code` as the initcode of an `eth_call` create at block `number`: its return data
+/// comes back, so a program can report what an instruction did.
+pub async fn run(net: &TestNet, code: Bytes, number: u64) -> TransportResult<Bytes> {
+    eth_call(net, TransactionRequest::default().with_deploy_code(code), number).await
+}
+
+/// The message of the error response a node refused a request with. A success, or a failure
+/// of the transport rather than a refusal by the node, fails the check.
+pub fn refusal<T: Debug>(result: TransportResult<T>, what: &str) -> anyhow::Result<String> {
+    match result {
+        Err(RpcError::ErrorResp(payload)) => Ok(payload.message.into_owned()),
+        Err(other) => Err(anyhow::Error::new(other).context(format!("{what}: expected the node to refuse it"))),
+        Ok(value) => bail!("{what} succeeded with {value:?}; expected the node to refuse it"),
+    }
+}
+
+/// The node refused the request with a message containing `needle` (geth's wording).
+pub fn ensure_refused_with<T: Debug>(result: TransportResult<T>, needle: &str, what: &str) -> anyhow::Result<()> {
+    let message = refusal(result, what)?;
+    ensure!(message.contains(needle), "{what} was refused with \"{message}\", expected \"{needle}\"");
+    Ok(())
+}
+
+/// The code halted rather than reverted: the instruction it runs does not exist (yet).
+pub fn ensure_halted<T: Debug>(result: TransportResult<T>, what: &str) -> anyhow::Result<()> {
+    let message = refusal(result, what)?;
+    ensure!(!message.contains("execution reverted"), "{what} reverted (\"{message}\"); expected it to halt");
+    Ok(())
+}
+
+/// Runs `code` at `fork`'s activation block and returns its output. Where the fork activated
+/// live, the same code must halt at the block before: its instructions did not exist yet.
+pub async fn run_across(net: &TestNet, fork: Fork, code: Bytes) -> anyhow::Result<Bytes> {
+    let block = net.require(fork).await;
+    if let Some(before) = last_before(net, fork) {
+        ensure_halted(run(net, code.clone(), before).await, &format!("running {code} at block {before}, before {fork}"))?;
+    }
+    run(net, code.clone(), block).await.with_context(|| format!("running {code} at {fork} activation block {block}"))
+}
+
+/// The single 32-byte word a program returned.
+pub fn word(output: &Bytes) -> anyhow::Result<U256> {
+    ensure!(output.len() == 32, "expected one 32-byte word, got {output}");
+    Ok(U256::from_be_slice(output))
+}
+
+/// The SystemConfig values the network's spec promises for its L2. Attached networks need
+/// `HARNESS_SPEC` for this.
+pub fn system_config(net: &TestNet) -> anyhow::Result<&SystemConfigSpec> {
+    let spec = net.spec.as_ref().with_context(|| format!("network {} has no spec to take the expected SystemConfig from (set {})", net.origin, crate::env::SPEC))?;
+    Ok(&spec.l2.first().with_context(|| format!("spec {} has no L2", spec.name))?.system_config)
+}

@@ -1,0 +1,126 @@
+//! Holocene: the EIP-1559 parameters move from constants into each header's extraData, and
+//! the next base fee follows the parent's.
+
+use alloy::primitives::U256;
+use harness::forks::Fork;
+use op_suites::{
+    TestNet,
+    base_fee::{BaseFeeRules, Eip1559},
+    probe,
+    wallet::block_number,
+};
+
+/// The EIP-1559 parameters the spec's SystemConfig sets; zeros mean Canyon's defaults.
+async fn configured_params(net: &TestNet) -> anyhow::Result<Eip1559> {
+    let config = probe::system_config(net)?;
+    Ok(match (config.eip1559_denominator, config.eip1559_elasticity) {
+        (0, 0) => BaseFeeRules::fetch(net).await?.canyon,
+        (denominator, elasticity) => Eip1559 { denominator: denominator.into(), elasticity: elasticity.into() },
+    })
+}
+
+/// Mines a user transaction after Holocene, so that the checked blocks are not all empty, and
+/// returns its block.
+async fn mine_transfer(net: &TestNet) -> anyhow::Result<u64> {
+    net.require(Fork::Holocene).await;
+    let wallet = net.wallet().await?;
+    block_number(&wallet.transfer(wallet.address(), U256::from(1)).await?)
+}
+
+mod extra_data {
+    op_suites::feature_tests!("holocene.extra_data", checks: extra_data_holds_the_eip1559_params, every_block_seals_the_params);
+
+    mod checks {
+        use anyhow::ensure;
+        use harness::forks::Fork;
+        use op_suites::{TestNet, base_fee::decode_holocene_extra_data, probe};
+
+        use crate::holocene::{configured_params, mine_transfer};
+
+        /// Before Holocene every block's extraData is empty, and sealed that way.
+        async fn empty_before(net: &TestNet) -> anyhow::Result<()> {
+            let Some(before) = probe::last_before(net, Fork::Holocene) else { return Ok(()) };
+            for number in 1..=before {
+                let header = probe::header(net, number).await?;
+                ensure!(header.extra_data.is_empty(), "block {number}, before Holocene, has extraData {}", header.extra_data);
+                probe::ensure_sealed(&header)?;
+            }
+            Ok(())
+        }
+
+        /// The activation block's extraData is 9 bytes: version 0, then the SystemConfig's
+        /// denominator and elasticity.
+        pub async fn extra_data_holds_the_eip1559_params(net: &TestNet) -> anyhow::Result<()> {
+            let block = net.require(Fork::Holocene).await;
+            let header = probe::header(net, block).await?;
+            let params = decode_holocene_extra_data(&header.extra_data)?;
+            let expected = configured_params(net).await?;
+            ensure!(params == expected, "block {block}'s extraData {} carries {params:?}, the SystemConfig sets {expected:?}", header.extra_data);
+            empty_before(net).await
+        }
+
+        /// Every block from the activation block through one with a user transaction carries
+        /// the same parameters, and its hash commits to them.
+        pub async fn every_block_seals_the_params(net: &TestNet) -> anyhow::Result<()> {
+            let block = net.require(Fork::Holocene).await;
+            let mined = mine_transfer(net).await?;
+            let expected = configured_params(net).await?;
+            for number in block..=mined {
+                let header = probe::header(net, number).await?;
+                let params = decode_holocene_extra_data(&header.extra_data)?;
+                ensure!(params == expected, "block {number} carries {params:?} in extraData, expected {expected:?}");
+                probe::ensure_sealed(&header)?;
+            }
+            empty_before(net).await
+        }
+    }
+}
+
+mod base_fee {
+    op_suites::feature_tests!("holocene.base_fee", checks: base_fee_follows_the_parent_params, full_block_raises_the_base_fee);
+
+    mod checks {
+        use anyhow::{Context, ensure};
+        use harness::forks::Fork;
+        use op_suites::{
+            TestNet,
+            base_fee::{BaseFeeRules, Step, check_base_fees, fill_block},
+            probe,
+        };
+
+        use crate::holocene::{configured_params, mine_transfer};
+
+        /// Blocks through the activation block took their base fee by Canyon's constants: their
+        /// parents had no parameters in extraData. After it, by the parent's extraData, which
+        /// holds the SystemConfig's.
+        async fn ensure_rules_switch(net: &TestNet, steps: &[Step]) -> anyhow::Result<()> {
+            let rules = BaseFeeRules::fetch(net).await?;
+            let configured = configured_params(net).await?;
+            let before = probe::last_before(net, Fork::Holocene);
+            for step in steps {
+                let expected = if before.is_some_and(|b| step.parent.number <= b) { rules.canyon } else { configured };
+                ensure!(step.params == expected, "block {} took its base fee with {:?}, expected {expected:?}", step.number(), step.params);
+            }
+            Ok(())
+        }
+
+        /// From genesis to the block after one with a user transaction, each base fee is the
+        /// EIP-1559 step from its parent with the parent's extraData parameters.
+        pub async fn base_fee_follows_the_parent_params(net: &TestNet) -> anyhow::Result<()> {
+            let mined = mine_transfer(net).await?;
+            let steps = check_base_fees(net, 1..=mined + 1).await?;
+            ensure!(steps.iter().any(|s| Some(s.base_fee) != s.parent.base_fee_per_gas), "the base fee never moved, so no step was tested");
+            ensure_rules_switch(net, &steps).await
+        }
+
+        /// A block filled past its gas target (gas limit / the extraData elasticity) raises the
+        /// next base fee by exactly the extraData denominator's step.
+        pub async fn full_block_raises_the_base_fee(net: &TestNet) -> anyhow::Result<()> {
+            net.require(Fork::Holocene).await;
+            let full = fill_block(net).await?;
+            let steps = check_base_fees(net, 1..=full + 1).await?;
+            steps.last().context("no base fee checked")?.ensure_rose()?;
+            ensure_rules_switch(net, &steps).await
+        }
+    }
+}
