@@ -8,7 +8,10 @@
 pub mod base_fee;
 pub mod boundary;
 pub mod bytecode;
+pub mod contracts;
 pub mod env;
+pub mod fastlz;
+pub mod fees;
 pub mod net;
 pub mod probe;
 pub mod wallet;
@@ -37,5 +40,24 @@ macro_rules! boundary_suite {
                 $crate::pass($crate::boundary::$check(&net, $fork).await);
             }
         )*
+    };
+}
+
+/// The tests of one feature: one test per check, each on a fresh network for feature `$id`,
+/// named after its check so that its path is `<fork>::<feature>::<check>`, the path verdicts
+/// map back to the feature. The checks are `async fn(&TestNet) -> anyhow::Result<()>` in the
+/// module `$checks`.
+#[macro_export]
+macro_rules! feature_tests {
+    ($id:literal, $checks:ident: $($check:ident),+ $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $check() {
+                let suite = $id.replace('.', "::");
+                assert!(module_path!().ends_with(&format!("::{suite}")), "tests of `{}` must live in module `{suite}`, not `{}`", $id, module_path!());
+                let net = $crate::TestNet::for_feature($id).await;
+                $crate::pass($checks::$check(&net).await);
+            }
+        )+
     };
 }

@@ -87,6 +87,11 @@ pub fn succeeded(receipt: &OpTransactionReceipt) -> bool {
     alloy::consensus::TxReceipt::status(&receipt.inner.inner)
 }
 
+/// The block a receipt's transaction was mined in.
+pub fn block_number(receipt: &OpTransactionReceipt) -> anyhow::Result<u64> {
+    receipt.inner.block_number.with_context(|| format!("receipt of {} has no block number", receipt.inner.transaction_hash))
+}
+
 /// Polls for a receipt until `deadline`: a bounded number of requests, one per interval.
 pub async fn wait_receipt(client: &DynProvider<Optimism>, hash: B256, deadline: Duration) -> anyhow::Result<OpTransactionReceipt> {
     const INTERVAL: Duration = Duration::from_millis(20);
