@@ -26,8 +26,11 @@ fn main() {
 fn kona_registry_dir() -> PathBuf {
     let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let manifest = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets it")).join("Cargo.toml");
+    // Only this target's dependencies: cargo has fetched exactly those, so --offline holds
+    // (the full graph names crates for other platforms that were never downloaded).
+    let target = env::var("TARGET").expect("cargo sets TARGET");
     let output = Command::new(cargo)
-        .args(["metadata", "--format-version", "1", "--offline", "--manifest-path"])
+        .args(["metadata", "--format-version", "1", "--offline", "--filter-platform", &target, "--manifest-path"])
         .arg(&manifest)
         .output()
         .expect("cargo metadata runs");

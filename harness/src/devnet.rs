@@ -13,7 +13,7 @@ use serde::Serialize;
 use tokio::{sync::watch, task::JoinHandle, time::Instant};
 
 use crate::{
-    config::{L2Files, RollupConfig, fee_scalar},
+    config::{L2Files, RollupConfig},
     forks::Fork,
     genesis::{GenesisError, dev_signers, eip1559_params},
     node::{
@@ -238,11 +238,11 @@ impl Devnet {
             gas_limit: l2.gas_limit,
             l1_info: L1InfoConfig {
                 batcher: sc.batcher,
-                scalar: fee_scalar(spec, l2),
+                base_fee_scalar: sc.base_fee_scalar,
+                blob_base_fee_scalar: sc.blob_base_fee_scalar,
                 operator_fee_scalar: sc.operator_fee_scalar,
                 operator_fee_constant: sc.operator_fee_constant,
                 da_footprint_gas_scalar: sc.da_footprint_gas_scalar,
-                regolith: schedule.is_active(Fork::Regolith, 0),
             },
             eip1559_params: eip1559_params(l2),
             min_base_fee: sc.min_base_fee,

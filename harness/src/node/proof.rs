@@ -6,7 +6,7 @@ use alloy::{
     rpc::types::{EIP1186AccountProofResponse, EIP1186StorageProof},
     serde::JsonStorageKey,
 };
-use alloy_trie::{EMPTY_ROOT_HASH, HashBuilder, KECCAK_EMPTY, Nibbles, TrieAccount, proof::ProofRetainer};
+use alloy_trie::{EMPTY_ROOT_HASH, HashBuilder, KECCAK_EMPTY, Nibbles, proof::ProofRetainer};
 
 use super::state::WorldState;
 
@@ -42,15 +42,7 @@ pub fn account_proof(state: &WorldState, address: Address, keys: Vec<JsonStorage
     );
     let hashed_keys: Vec<B256> = keys.iter().map(|k| keccak256(k.as_b256())).collect();
     let (storage_root, storage_proofs) = root_and_proofs(&storage_leaves, &hashed_keys);
-    let account_leaves = sorted(
-        state
-            .accounts()
-            .map(|(a, acc)| {
-                let leaf = TrieAccount { nonce: acc.nonce, balance: acc.balance, storage_root: acc.storage_root(), code_hash: acc.code_hash };
-                (keccak256(a), alloy::rlp::encode(leaf))
-            })
-            .collect(),
-    );
+    let account_leaves: Vec<(B256, Vec<u8>)> = state.leaves().map(|(k, v)| (*k, v.clone())).collect();
     let (_, mut account_proofs) = root_and_proofs(&account_leaves, &[keccak256(address)]);
     EIP1186AccountProofResponse {
         address,
@@ -86,7 +78,7 @@ mod tests {
         let key = JsonStorageKey::from(B256::with_last_byte(1));
         let proof = account_proof(&state, contract, vec![key]);
         assert_eq!(proof.storage_hash, state.storage_root(&contract));
-        let leaf = alloy::rlp::encode(TrieAccount {
+        let leaf = alloy::rlp::encode(alloy_trie::TrieAccount {
             nonce: 0,
             balance: U256::ZERO,
             storage_root: proof.storage_hash,

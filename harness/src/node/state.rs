@@ -8,7 +8,7 @@ use alloy::{
     genesis::GenesisAccount,
     primitives::{Address, B256, U256, keccak256},
 };
-use alloy_trie::{EMPTY_ROOT_HASH, TrieAccount, root::{state_root_unhashed, storage_root_unhashed}};
+use alloy_trie::{EMPTY_ROOT_HASH, HashBuilder, Nibbles, TrieAccount, root::storage_root_unhashed};
 use imbl::OrdMap;
 use revm::{
     DatabaseRef,
@@ -49,6 +49,9 @@ impl Account {
 #[derive(Clone, Debug, Default)]
 pub struct WorldState {
     accounts: OrdMap<Address, Account>,
+    /// Each account's state-trie leaf (RLP) by hashed address, kept in trie order, so a root
+    /// is one pass over ready leaves: only changed accounts are re-hashed and re-encoded.
+    leaves: OrdMap<B256, Vec<u8>>,
     code: OrdMap<B256, Bytecode>,
     block_hashes: OrdMap<u64, B256>,
 }
@@ -69,9 +72,24 @@ impl WorldState {
             let storage = account.storage.iter().flatten().map(|(k, v)| (U256::from_be_bytes(k.0), U256::from_be_bytes(v.0)));
             let storage = storage.filter(|(_, v)| !v.is_zero()).collect();
             let base = Account { nonce: account.nonce.unwrap_or_default(), balance: account.balance, code_hash, ..Default::default() };
-            state.accounts.insert(*address, base.with_storage(storage));
+            state.set_account(*address, base.with_storage(storage));
         }
         state
+    }
+
+    fn set_account(&mut self, address: Address, account: Account) {
+        self.leaves.insert(keccak256(address), alloy::rlp::encode(account.trie_account()));
+        self.accounts.insert(address, account);
+    }
+
+    fn remove_account(&mut self, address: &Address) {
+        self.leaves.remove(&keccak256(address));
+        self.accounts.remove(address);
+    }
+
+    /// The state-trie leaves, `(keccak256(address), rlp(account))`, in trie order.
+    pub fn leaves(&self) -> impl Iterator<Item = (&B256, &Vec<u8>)> {
+        self.leaves.iter()
     }
 
     /// The state as a genesis allocation.
@@ -127,7 +145,7 @@ impl WorldState {
         }
         for (address, changed) in bundle.state {
             let Some(info) = changed.info else {
-                self.accounts.remove(&address);
+                self.remove_account(&address);
                 continue;
             };
             let previous = self.accounts.get(&address).filter(|_| !changed.status.was_destroyed());
@@ -148,13 +166,17 @@ impl WorldState {
                 Some(p) if unchanged_storage => Account { storage: storage, storage_root: p.storage_root, ..base },
                 _ => base.with_storage(storage),
             };
-            self.accounts.insert(address, account);
+            self.set_account(address, account);
         }
     }
 
     /// The state root.
     pub fn state_root(&self) -> B256 {
-        state_root_unhashed(self.accounts.iter().map(|(a, acc)| (*a, acc.trie_account())))
+        let mut builder = HashBuilder::default();
+        for (key, leaf) in &self.leaves {
+            builder.add_leaf(Nibbles::unpack(key), leaf);
+        }
+        builder.root()
     }
 
     /// The storage root of `address` (the empty root for unknown accounts).
@@ -198,7 +220,19 @@ impl DatabaseRef for WorldState {
     }
 }
 
-/// `keccak256(address)`, the account's key in the state trie.
-pub fn hashed_address(address: &Address) -> B256 {
-    keccak256(address)
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cached_leaves_give_the_root_of_the_full_computation() {
+        let alloc = [
+            (Address::repeat_byte(1), GenesisAccount::default().with_balance(U256::from(5)).with_nonce(Some(3))),
+            (Address::repeat_byte(2), GenesisAccount::default().with_code(Some(alloy::primitives::Bytes::from_static(&[0x60, 0x00])))),
+        ];
+        let state = WorldState::from_alloc(alloc.iter().map(|(a, g)| (a, g)));
+        let full = alloy_trie::root::state_root_unhashed(state.accounts().map(|(a, acc)| (*a, acc.trie_account())));
+        assert_eq!(state.state_root(), full);
+        assert_ne!(full, EMPTY_ROOT_HASH);
+    }
 }

@@ -128,8 +128,8 @@ impl L2Chain {
             ..Default::default()
         };
         // Regolith decides the deposit's shape by the L2 block's time, so it can activate live.
-        let l1_info_config = L1InfoConfig { regolith: rules.is_active(Fork::Regolith, timestamp), ..self.config.l1_info };
-        let l1_info = deposit(rules.l1_info_format(timestamp), &origin, sequence_number, &l1_info_config);
+        let regolith = rules.is_active(Fork::Regolith, timestamp);
+        let l1_info = deposit(rules.l1_info_format(timestamp), &origin, sequence_number, &self.config.l1_info, regolith);
         let mut forced = vec![Recovered::new_unchecked(OpTxEnvelope::Deposit(Sealed::new(l1_info)), super::l1_info::L1_INFO_DEPOSITOR)];
         let upgrades = self.upgrade_transactions(timestamp);
         let activation = !upgrades.is_empty() || rules.activating_at(timestamp).any(|f| f >= Fork::Ecotone);

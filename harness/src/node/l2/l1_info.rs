@@ -31,17 +31,18 @@ pub struct L1Origin {
     pub parent_beacon_block_root: B256,
 }
 
-/// The SystemConfig values the deposit carries.
+/// The SystemConfig values the deposit carries. Each format carries what it knows: a
+/// Bedrock-format deposit carries the base-fee scalar as a version-0 fee scalar, so a chain that
+/// activates Ecotone live starts charging the blob scalar from its first Ecotone-format block,
+/// as if the operator updated the SystemConfig at the upgrade.
 #[derive(Clone, Copy, Debug)]
 pub struct L1InfoConfig {
     pub batcher: Address,
-    /// The 32-byte fee scalar (Ecotone version 1 or a Bedrock-era version 0).
-    pub scalar: B256,
+    pub base_fee_scalar: u32,
+    pub blob_base_fee_scalar: u32,
     pub operator_fee_scalar: u32,
     pub operator_fee_constant: u64,
     pub da_footprint_gas_scalar: u16,
-    /// Before Regolith the deposit is a system transaction with 150M gas.
-    pub regolith: bool,
 }
 
 /// Jovian's `setL1BlockValuesJovian`: Isthmus's fields plus the DA footprint gas scalar.
@@ -49,10 +50,7 @@ const JOVIAN_SELECTOR: [u8; 4] = L1InfoFormat::Jovian.selector();
 
 /// Encodes the calldata of `format`.
 pub fn calldata(format: L1InfoFormat, origin: &L1Origin, sequence_number: u64, config: &L1InfoConfig) -> Bytes {
-    let scalar = config.scalar.0;
-    let base_fee_scalar = u32::from_be_bytes(scalar[28..32].try_into().expect("4 bytes"));
-    let blob_base_fee_scalar =
-        if scalar[0] == 1 { u32::from_be_bytes(scalar[24..28].try_into().expect("4 bytes")) } else { 0 };
+    let (base_fee_scalar, blob_base_fee_scalar) = (config.base_fee_scalar, config.blob_base_fee_scalar);
     let isthmus = || L1BlockInfoIsthmus {
         number: origin.number,
         time: origin.timestamp,
@@ -75,7 +73,7 @@ pub fn calldata(format: L1InfoFormat, origin: &L1Origin, sequence_number: u64, c
             sequence_number,
             batcher_address: config.batcher,
             l1_fee_overhead: U256::ZERO,
-            l1_fee_scalar: U256::from_be_bytes(scalar),
+            l1_fee_scalar: U256::from(base_fee_scalar),
         }
         .encode_calldata(),
         L1InfoFormat::Ecotone => L1BlockInfoEcotone {
@@ -102,8 +100,9 @@ pub fn calldata(format: L1InfoFormat, origin: &L1Origin, sequence_number: u64, c
     }
 }
 
-/// The L1-attributes deposit transaction.
-pub fn deposit(format: L1InfoFormat, origin: &L1Origin, sequence_number: u64, config: &L1InfoConfig) -> TxDeposit {
+/// The L1-attributes deposit transaction. Before Regolith it is a system transaction with
+/// 150M gas; from Regolith on a regular deposit with 1M.
+pub fn deposit(format: L1InfoFormat, origin: &L1Origin, sequence_number: u64, config: &L1InfoConfig, regolith: bool) -> TxDeposit {
     let source = L1InfoDepositSource { l1_block_hash: origin.hash, seq_number: sequence_number };
     TxDeposit {
         source_hash: source.source_hash(),
@@ -111,8 +110,8 @@ pub fn deposit(format: L1InfoFormat, origin: &L1Origin, sequence_number: u64, co
         to: TxKind::Call(L1_BLOCK),
         mint: 0,
         value: U256::ZERO,
-        gas_limit: if config.regolith { 1_000_000 } else { 150_000_000 },
-        is_system_transaction: !config.regolith,
+        gas_limit: if regolith { 1_000_000 } else { 150_000_000 },
+        is_system_transaction: !regolith,
         input: calldata(format, origin, sequence_number, config),
     }
 }
@@ -127,9 +126,7 @@ mod tests {
     use super::*;
 
     fn config() -> L1InfoConfig {
-        let mut scalar = [0u8; 32];
-        scalar[0] = 1;
-        L1InfoConfig { batcher: Address::ZERO, scalar: scalar.into(), operator_fee_scalar: 7, operator_fee_constant: 9, da_footprint_gas_scalar: 400, regolith: true }
+        L1InfoConfig { batcher: Address::ZERO, base_fee_scalar: 5, blob_base_fee_scalar: 6, operator_fee_scalar: 7, operator_fee_constant: 9, da_footprint_gas_scalar: 400 }
     }
 
     #[test]
