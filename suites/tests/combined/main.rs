@@ -3,11 +3,19 @@
 //! points every test at it through `HARNESS_L2_RPC`. The feature modules are the acceptance
 //! suite's own, compiled again, so a feature is judged by the same checks alone and combined.
 
+#[path = "../acceptance/canyon.rs"]
+mod canyon;
 #[path = "../acceptance/ecotone.rs"]
 mod ecotone;
 #[path = "../acceptance/fjord.rs"]
 mod fjord;
+#[path = "../acceptance/granite.rs"]
+mod granite;
+#[path = "../acceptance/holocene.rs"]
+mod holocene;
 #[path = "../acceptance/isthmus.rs"]
 mod isthmus;
+#[path = "../acceptance/regolith.rs"]
+mod regolith;
 
 mod infra;
