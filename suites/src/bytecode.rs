@@ -104,6 +104,23 @@ pub const STORE_WORD: &[u8] = &[
     op::PUSH1, 0, op::MSTORE, op::PUSH1, 32, op::PUSH1, 0, op::RETURN,
 ];
 
+/// Runtime code that STATICCALLs `target` with its own calldata and returns what `target`
+/// returned: lets delegated (EIP-7702) code reach a precompile.
+pub fn forwarding_staticcall(target: alloy::primitives::Address) -> Vec<u8> {
+    let mut code = vec![
+        op::CALLDATASIZE, op::PUSH1, 0, op::PUSH1, 0, op::CALLDATACOPY, // mem[0..] = calldata
+        op::PUSH1, 0, op::PUSH1, 0, op::CALLDATASIZE, op::PUSH1, 0, // retSize, retOffset, argsSize, argsOffset
+        op::PUSH20,
+    ];
+    code.extend_from_slice(target.as_slice());
+    code.extend_from_slice(&[
+        op::GAS, op::STATICCALL, op::POP,
+        op::RETURNDATASIZE, op::PUSH1, 0, op::PUSH1, 0, op::RETURNDATACOPY, // mem[0..] = returndata
+        op::RETURNDATASIZE, op::PUSH1, 0, op::RETURN,
+    ]);
+    code
+}
+
 /// Runtime code that always reverts with empty data.
 pub const ALWAYS_REVERT: &[u8] = &[op::PUSH1, 0, op::PUSH1, 0, op::REVERT];
 

@@ -9,10 +9,12 @@ pub mod base_fee;
 pub mod boundary;
 pub mod bytecode;
 pub mod contracts;
+pub mod eip7702;
 pub mod env;
 pub mod fastlz;
 pub mod fees;
 pub mod net;
+pub mod p256;
 pub mod probe;
 pub mod wallet;
 

@@ -55,33 +55,15 @@ mod p256verify {
     op_suites::feature_tests!("fjord.p256verify", checks: valid_signature_returns_one, invalid_signature_returns_empty);
 
     mod checks {
-        use alloy::primitives::{Address, B256, Bytes, address, keccak256};
+        use alloy::primitives::{B256, Bytes};
         use anyhow::ensure;
         use harness::forks::Fork;
-        use op_suites::{TestNet, probe};
-        use p256::ecdsa::{Signature, SigningKey, signature::hazmat::PrehashSigner};
+        use op_suites::{
+            TestNet,
+            p256::{P256VERIFY, input, key, valid},
+            probe,
+        };
 
-        /// RIP-7212's P256VERIFY precompile.
-        const P256VERIFY: Address = address!("0000000000000000000000000000000000000100");
-
-        fn key(seed: &str) -> SigningKey {
-            SigningKey::from_slice(keccak256(seed).as_slice()).expect("a keccak hash is a valid P-256 scalar")
-        }
-
-        /// P256VERIFY's 160-byte input: `hash ++ r ++ s ++ x ++ y` for a signature by `signer`
-        /// over the hash of `message`, claimed to be by `claimed`'s public key.
-        fn input(signer: &SigningKey, claimed: &SigningKey, message: &str) -> Vec<u8> {
-            let hash = keccak256(message);
-            let signature: Signature = signer.sign_prehash(hash.as_slice()).expect("signing a 32-byte hash");
-            let point = claimed.verifying_key().to_encoded_point(false);
-            let (x, y) = (point.x().expect("uncompressed"), point.y().expect("uncompressed"));
-            [hash.as_slice(), &signature.to_bytes(), &x[..], &y[..]].concat()
-        }
-
-        fn valid() -> Vec<u8> {
-            let alice = key("alice");
-            input(&alice, &alice, "P256VERIFY")
-        }
 
         fn flipped(mut input: Vec<u8>, byte: usize) -> Vec<u8> {
             input[byte] ^= 1;

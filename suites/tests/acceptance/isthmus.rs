@@ -15,31 +15,20 @@ mod eip7702 {
     mod checks {
         use alloy::{
             consensus::{Transaction as _, Typed2718},
-            eips::{BlockId, eip7702::{Authorization, SignedAuthorization}},
+            eips::{BlockId, eip7702::SignedAuthorization},
             network::{TransactionBuilder, TransactionBuilder7702},
             primitives::{Address, B256, Bytes, U256, keccak256},
             providers::Provider,
             rpc::types::TransactionRequest,
-            signers::{SignerSync, local::PrivateKeySigner},
         };
         use anyhow::{Context, ensure};
         use harness::forks::Fork;
         use op_suites::{
-            TestNet, bytecode, probe,
+            TestNet, bytecode,
+            eip7702::{authorize, designator},
+            probe,
             wallet::{Wallet, block_number, op_request, salted_signer, succeeded},
         };
-
-        /// The code EIP-7702 installs in a delegating account: `0xef0100 ++ delegate`.
-        fn designator(delegate: Address) -> Bytes {
-            [&[0xef, 0x01, 0x00][..], delegate.as_slice()].concat().into()
-        }
-
-        /// `authority`'s signed consent to run `delegate`'s code, valid at its nonce `nonce`.
-        async fn authorize(net: &TestNet, authority: &PrivateKeySigner, delegate: Address, nonce: u64) -> anyhow::Result<SignedAuthorization> {
-            let auth = Authorization { chain_id: U256::from(net.l2.get_chain_id().await?), address: delegate, nonce };
-            let signature = authority.sign_hash_sync(&auth.signature_hash())?;
-            Ok(auth.into_signed(signature))
-        }
 
         /// Deploys the delegate: code that stores its calldata word at slot 0 of the account
         /// it runs for and returns the word that was there.

@@ -18,4 +18,5 @@ mod isthmus;
 #[path = "../acceptance/regolith.rs"]
 mod regolith;
 
+mod cross;
 mod infra;
