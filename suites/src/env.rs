@@ -21,11 +21,13 @@ pub fn mode() -> Mode {
     if named == "alphanet" { Mode::Alphanet } else { Mode::Betanet }
 }
 
-/// A value unique to this run and test, so that tests sharing a network never share accounts.
+/// A value unique to this run, test binary and test, so that tests sharing a network never
+/// share accounts (the acceptance and combined binaries hold tests of the same name).
 pub fn salt() -> String {
     let run = std::env::var("NEXTEST_RUN_ID").unwrap_or_else(|_| std::process::id().to_string());
+    let binary = std::env::current_exe().ok().and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned())).unwrap_or_default();
     let test = std::thread::current().name().unwrap_or("main").to_owned();
-    format!("{run}/{test}")
+    format!("{run}/{binary}/{test}")
 }
 
 /// The URL of a network the environment names, if any.

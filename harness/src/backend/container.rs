@@ -116,10 +116,18 @@ impl Launch {
 pub struct ContainerNetwork {
     pub l1_rpc: String,
     pub l2_rpc: String,
-    _containers: Vec<ContainerAsync<GenericImage>>,
+    containers: Vec<ContainerAsync<GenericImage>>,
 }
 
 impl ContainerNetwork {
+    /// Removes the containers, L2 first, and waits for Docker to confirm.
+    pub async fn stop(self) -> Result<(), BackendError> {
+        for container in self.containers {
+            container.rm().await.map_err(|e| BackendError::Start(format!("removing a container: {e}")))?;
+        }
+        Ok(())
+    }
+
     pub async fn start(spec: &NetworkSpec, spec_path: &Path, clock: ClockMode, run: &str) -> Result<Self, BackendError> {
         let logs = logs_dir(run)?;
         let config = logs.parent().expect("logs sit in the run folder").join("config");
@@ -150,6 +158,6 @@ impl ContainerNetwork {
         let block_time = spec.l2[0].block_time;
         wait_for_chain(&l2_rpc, spec.l2[0].chain_id, ready_deadline(block_time), "the L2 container").await?;
         wait_for_blocks(&l2_rpc, block_time, ready_deadline(block_time)).await?;
-        Ok(Self { l1_rpc, l2_rpc, _containers: vec![l2, l1] })
+        Ok(Self { l1_rpc, l2_rpc, containers: vec![l2, l1] })
     }
 }

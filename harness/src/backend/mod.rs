@@ -54,6 +54,18 @@ impl Network {
         })
     }
 
+    /// Stops everything this network started and waits until it is gone: containers are
+    /// removed before this returns (dropping them only schedules their removal).
+    pub async fn stop(self) -> Result<(), BackendError> {
+        match self {
+            Self::Container(network) => network.stop().await,
+            other => {
+                drop(other);
+                Ok(())
+            }
+        }
+    }
+
     pub fn l1_rpc(&self) -> &str {
         match self {
             Self::Embedded(d) => &d.l1.rpc,

@@ -176,7 +176,7 @@ async fn container_rows(spec: &NetworkSpec, spec_path: &Path, run: &str) -> anyh
     let started = Instant::now();
     let network = ContainerNetwork::start(spec, spec_path, ClockMode::Fast, run).await?;
     let ours = started.elapsed().as_secs_f64();
-    drop(network);
+    network.stop().await?;
     Ok(Row { what: "container network start to ready, s (anvil + harness node)", harness: ours, anvil: None, rate: false })
 }
 

@@ -73,9 +73,13 @@ async fn run_suites(spec: &NetworkSpec, spec_path: &Path) -> anyhow::Result<Path
         .context("running cargo nextest (install it with `cargo install cargo-nextest`)")?;
     let status = tokio::select! {
         status = nextest.wait() => status?,
-        () = shutdown.wait() => anyhow::bail!("interrupted: the suites were stopped and the network removed"),
+        () = shutdown.wait() => {
+            drop(nextest);
+            network.stop().await?;
+            anyhow::bail!("interrupted: the suites were stopped and the network removed");
+        }
     };
-    drop(network);
+    network.stop().await?;
     let junit = workspace().join("target/nextest").join(profile).join("junit.xml");
     anyhow::ensure!(junit.exists(), "nextest wrote no JUnit at {} (exit status {status})", junit.display());
     Ok(junit)

@@ -99,7 +99,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             },
             None => shutdown.wait().await,
         }
-        drop(network);
+        network.stop().await?;
         Ok(Outcome::Success)
     })
 }
