@@ -47,8 +47,25 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     super::verdict::run(super::verdict::Args::for_run(junit, args.history, args.spec, args.out))
 }
 
+fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+/// Installs cargo-nextest when this machine has none, so the main job needs nothing but cargo.
+async fn ensure_nextest() -> anyhow::Result<()> {
+    let present = tokio::process::Command::new(cargo()).args(["nextest", "--version"]).output().await.is_ok_and(|o| o.status.success());
+    if present {
+        return Ok(());
+    }
+    eprintln!("cargo-nextest is not installed; installing it (once)");
+    let status = tokio::process::Command::new(cargo()).args(["install", "--locked", "cargo-nextest"]).status().await?;
+    anyhow::ensure!(status.success(), "installing cargo-nextest failed ({status})\n  fix: cargo install --locked cargo-nextest");
+    Ok(())
+}
+
 /// Starts the network, runs nextest against it and returns the JUnit path.
 async fn run_suites(spec: &NetworkSpec, spec_path: &Path) -> anyhow::Result<PathBuf> {
+    ensure_nextest().await?;
     let mut shutdown = super::signals::Shutdown::install().context("installing signal handlers")?;
     let options = DevnetOptions { clock: ClockMode::Fast, ..Default::default() };
     let run = registry::new_run_id();
@@ -60,7 +77,7 @@ async fn run_suites(spec: &NetworkSpec, spec_path: &Path) -> anyhow::Result<Path
         spec.backend.name(),
         spec.features_in_scope().len()
     );
-    let mut nextest = tokio::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    let mut nextest = tokio::process::Command::new(cargo())
         .current_dir(workspace())
         .args(["nextest", "run", "--no-fail-fast", "-p", "op-suites", "--profile", profile, "-E"])
         .arg(filter(&spec.features_in_scope()))
