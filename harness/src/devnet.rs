@@ -171,6 +171,7 @@ impl Devnet {
         let (l1_genesis, l2_files) = crate::config::for_network(spec, genesis_time)?;
         let mut servers = Vec::new();
         let mut tasks = Vec::new();
+        let failure = Arc::new(Mutex::new(None));
         let (l1, l1_url) = match &options.l1_rpc {
             Some(url) => (L1Source::Rpc(connect_l1(url, spec.l1.chain_id).await?), url.clone()),
             None => {
@@ -185,14 +186,13 @@ impl Devnet {
                 let url = server.url();
                 servers.push(server);
                 tasks.push(match options.clock {
-                    ClockMode::Realtime => tokio::spawn(produce_l1_realtime(node.clone(), Default::default())),
+                    ClockMode::Realtime => tokio::spawn(produce_l1_realtime(node.clone(), failure.clone())),
                     ClockMode::Fast => tokio::spawn(keep_l1_alive(node.clone())),
                 });
                 (L1Source::Embedded(node), url)
             }
         };
         let l1_head = l1.head().await.map_err(DevnetError::L1)?;
-        let failure = Arc::new(Mutex::new(None));
         let mut devnet = Self {
             genesis_time,
             l1: Endpoint { rpc: l1_url, chain_id: spec.l1.chain_id },

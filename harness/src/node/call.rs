@@ -9,7 +9,7 @@ use alloy::{
     eips::eip2718::Encodable2718,
     primitives::Bytes,
     rpc::types::TransactionRequest,
-    sol_types::{GenericRevertReason},
+    sol_types::{Revert, SolError},
 };
 use alloy_evm::{
     EvmEnv, EvmFactory, Evm, FromRecoveredTx, InvalidTxError,
@@ -48,8 +48,9 @@ pub enum CallError {
     BadRequest(String),
 }
 
+/// `: <reason>` when the revert data is a non-empty `Error(string)`, as geth appends it.
 fn reason_suffix(output: &Bytes) -> String {
-    GenericRevertReason::decode(output).map(|r| format!(": {r}")).unwrap_or_default()
+    Revert::abi_decode(output).ok().map(|r| r.reason).filter(|r| !r.is_empty()).map(|r| format!(": {r}")).unwrap_or_default()
 }
 
 /// geth's message for a transaction revm finds invalid.
@@ -201,5 +202,19 @@ impl Simulator for EthSimulator<'_> {
         let tx_env = TxEnv::from_recovered_tx(tx.inner(), tx.signer());
         let mut evm = EthEvmFactory::default().create_evm(WrapDatabaseRef(state), env);
         evm.transact(tx_env).map(|_| ()).map_err(evm_error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn revert_messages_read_like_geths() {
+        let empty = CallError::Reverted { output: Bytes::new() };
+        assert_eq!(empty.to_string(), "execution reverted");
+        let reason = Revert::from("Create2: Failed on deploy");
+        let with_reason = CallError::Reverted { output: reason.abi_encode().into() };
+        assert_eq!(with_reason.to_string(), "execution reverted: Create2: Failed on deploy");
     }
 }
