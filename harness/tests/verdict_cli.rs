@@ -9,7 +9,7 @@ use std::{
     process::{Command, Output},
 };
 
-use verdict_support::{fixture, scratch};
+use verdict_support::{fixture, scratch, snapshot};
 
 struct Run {
     out: Output,
@@ -63,16 +63,6 @@ fn lenient_spec(dir: &Path) -> PathBuf {
     spec
 }
 
-fn listing(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<_> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), fs::read(&p).unwrap()))
-        .collect();
-    files.sort();
-    files
-}
-
 #[test]
 fn a_stable_network_exits_0_and_writes_three_reports() {
     let dir = scratch("cli-stable");
@@ -118,7 +108,7 @@ fn each_call_appends_one_run_and_the_whole_history_is_judged() {
         let run = verdict(&dir, &["--junit", path(&fixture(fixture_name)), "--spec", path(&spec), "--history", path(&history)]);
         assert!(run.stderr().contains("recorded run"), "{}", run.stderr());
     }
-    assert_eq!(listing(&history).len(), 3);
+    assert_eq!(snapshot(&history).len(), 3);
     let json = verdict(&dir, &["--junit", path(&fixture("green.xml")), "--spec", path(&spec), "--history", path(&history)]).json();
     assert_eq!(json["runs"].as_array().unwrap().len(), 4);
     let eip7702 = json["verdict"]["features"].as_array().unwrap().iter().find(|f| f["id"] == "isthmus.eip7702").unwrap().clone();
@@ -144,7 +134,7 @@ fn bad_input_exits_2_naming_the_file_and_leaves_the_history_alone() {
     let history = dir.join("history");
     let seeded = verdict(&dir, &["--junit", path(&fixture("green.xml")), "--history", path(&history)]);
     assert_eq!(seeded.code(), Some(1), "{}", seeded.stderr());
-    let before = listing(&history);
+    let before = snapshot(&history);
 
     let cases = [
         ("unclaimed.xml", "smoke::it_works"),
@@ -156,16 +146,16 @@ fn bad_input_exits_2_naming_the_file_and_leaves_the_history_alone() {
         let run = verdict(&dir, &["--junit", path(&fixture(name)), "--history", path(&history)]);
         assert_eq!(run.code(), Some(2), "{name}: {}", run.stderr());
         assert!(run.stderr().contains(path(&fixture(name))) && run.stderr().contains(says), "{name}: {}", run.stderr());
-        assert_eq!(listing(&history), before, "{name} changed the history");
+        assert_eq!(snapshot(&history), before, "{name} changed the history");
     }
 
     let newer = history.join("20300101T000000Z-00000000.json");
     fs::write(&newer, br#"{"schema_version": 7}"#).unwrap();
-    let before = listing(&history);
+    let before = snapshot(&history);
     let run = verdict(&dir, &["--junit", path(&fixture("green.xml")), "--history", path(&history)]);
     assert_eq!(run.code(), Some(2));
     assert!(run.stderr().contains(path(&newer)) && run.stderr().contains("newer harness"), "{}", run.stderr());
-    assert_eq!(listing(&history), before);
+    assert_eq!(snapshot(&history), before);
 }
 
 #[test]

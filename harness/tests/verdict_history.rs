@@ -5,17 +5,7 @@ mod verdict_support;
 use std::fs;
 
 use harness::history::{HistoryError, HistoryStore};
-use verdict_support::{night, scratch};
-
-fn snapshot(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<_> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), fs::read(&p).unwrap()))
-        .collect();
-    files.sort();
-    files
-}
+use verdict_support::{night, scratch, snapshot};
 
 #[test]
 fn appended_runs_come_back_oldest_first() {

@@ -61,3 +61,14 @@ pub fn nights(fixtures: &[&str]) -> Vec<RunRecord> {
 pub fn repeat(name: &'static str, count: usize) -> Vec<&'static str> {
     vec![name; count]
 }
+
+/// Every file in `dir` with its bytes, sorted: proof that nothing in a history changed.
+pub fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
+        .collect();
+    files.sort();
+    files
+}
