@@ -1,0 +1,47 @@
+//! An Alphanet's genesis is the state a Betanet reaches by upgrading live: every account's code
+//! is the same, because genesis replays the same upgrade transactions before block 0.
+
+use std::collections::BTreeMap;
+
+use alloy::primitives::{Address, B256};
+use harness::{
+    devnet::{Devnet, DevnetOptions},
+    forks::Fork,
+    node::state::WorldState,
+    spec::{ClockMode, NetworkSpec},
+};
+
+fn spec(name: &str) -> NetworkSpec {
+    NetworkSpec::load(format!("{}/../networks/{name}.toml", env!("CARGO_MANIFEST_DIR"))).expect("the shipped spec loads")
+}
+
+async fn start(spec: &NetworkSpec) -> Devnet {
+    Devnet::start(spec, DevnetOptions { clock: ClockMode::Fast, ..Default::default() }).await.expect("the network starts")
+}
+
+/// Code hash of every account that has code.
+fn code_hashes(state: &WorldState) -> BTreeMap<Address, B256> {
+    state.accounts().map(|(a, _)| (*a, state.code_hash(a))).filter(|(_, h)| *h != alloy::consensus::constants::KECCAK_EMPTY).collect()
+}
+
+#[tokio::test]
+async fn alphanet_genesis_holds_the_code_a_betanet_upgrades_to() {
+    let (alpha, beta) = (start(&spec("alphanet")).await, start(&spec("betanet")).await);
+    let activation = beta.wait_for_fork("op-beta", Fork::Isthmus).await.expect("Isthmus activates");
+    let genesis = code_hashes(&alpha.l2_node("op-alpha").unwrap().read().store.get(0).unwrap().state);
+    let upgraded = code_hashes(&beta.l2_node("op-beta").unwrap().read().store.get(activation).unwrap().state);
+    let before = code_hashes(&beta.l2_node("op-beta").unwrap().read().store.get(activation - 1).unwrap().state);
+    assert!(upgraded.len() > before.len(), "the live upgrade deployed contracts");
+    assert_eq!(genesis, upgraded, "code differs between the Alphanet genesis and the Betanet after its upgrade");
+}
+
+#[tokio::test]
+async fn an_alphanet_never_runs_an_upgrade_transaction() {
+    let alpha = start(&spec("alphanet")).await;
+    alpha.wait_for_block("op-alpha", 5).await.expect("blocks come");
+    let node = alpha.l2_node("op-alpha").unwrap().read();
+    for number in 1..=5 {
+        let block = node.store.get(number).unwrap();
+        assert_eq!(block.transactions.len(), 1, "block {number} holds more than its L1-attributes deposit");
+    }
+}
