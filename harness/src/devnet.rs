@@ -208,8 +208,7 @@ impl Devnet {
         for (index, mut files) in l2_files.into_iter().enumerate() {
             // The L2 starts on whichever L1 block is the head now.
             files.rollup.genesis.l1 = crate::config::BlockRef { number: l1_head.number, hash: l1_head.hash() };
-            let port = options.rpc_port.map(|p| p + index as u16);
-            devnet.start_l2(spec, index, files, origin_of(&l1_head), &l1, port, &options).await?;
+            devnet.start_l2(spec, index, files, origin_of(&l1_head), &l1, &options).await?;
         }
         Ok(devnet)
     }
@@ -221,9 +220,9 @@ impl Devnet {
         files: L2Files,
         origin: L1Origin,
         l1: &L1Source,
-        port: Option<u16>,
         options: &DevnetOptions,
     ) -> Result<(), DevnetError> {
+        let port = options.rpc_port.map(|p| p + index as u16);
         let l2 = &spec.l2[index];
         let schedule = spec.schedule();
         let rules = ChainRules { schedule, genesis_time: self.genesis_time, block_time: l2.block_time };

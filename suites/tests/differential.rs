@@ -32,6 +32,21 @@ const STORE_AND_LOG: &[u8] = &[
     op::STOP,
 ];
 
+/// A step of the workload before it is signed.
+struct Planned {
+    what: &'static str,
+    signer: &'static PrivateKeySigner,
+    nonce: u64,
+    to: TxKind,
+    value: u64,
+    input: Bytes,
+    gas: u64,
+    succeeds: bool,
+}
+
+/// The transfer's recipient, an account no one else touches.
+const RECIPIENT: Address = address!("00000000000000000000000000000000000d1ff0");
+
 /// The one step whose code emits a log.
 const LOGGING_CALL: &str = "store and log a word";
 
@@ -43,11 +58,20 @@ struct Step {
     succeeds: bool,
 }
 
-fn sign(signer: &PrivateKeySigner, chain_id: u64, nonce: u64, to: TxKind, value: U256, input: Bytes, gas_limit: u64) -> (Bytes, B256) {
-    let mut tx = TxLegacy { chain_id: Some(chain_id), nonce, gas_price: GAS_PRICE, gas_limit, to, value, input };
-    let signature = signer.sign_transaction_sync(&mut tx).expect("a local key signs");
+/// Signs a planned step as a legacy transaction at the fixed gas price.
+fn sign(plan: Planned, chain_id: u64) -> Step {
+    let mut tx = TxLegacy {
+        chain_id: Some(chain_id),
+        nonce: plan.nonce,
+        gas_price: GAS_PRICE,
+        gas_limit: plan.gas,
+        to: plan.to,
+        value: U256::from(plan.value),
+        input: plan.input,
+    };
+    let signature = plan.signer.sign_transaction_sync(&mut tx).expect("a local key signs");
     let envelope = TxEnvelope::Legacy(tx.into_signed(signature));
-    (envelope.encoded_2718().into(), *envelope.tx_hash())
+    Step { what: plan.what, raw: envelope.encoded_2718().into(), hash: *envelope.tx_hash(), succeeds: plan.succeeds }
 }
 
 /// The workload: deployments first, then calls that store, log, revert and run out of gas.
@@ -57,24 +81,18 @@ fn workload(chain_id: u64) -> (Vec<Step>, Vec<Address>) {
     let revert = alice.address().create(1);
     let logger = alice.address().create(2);
     let word = |n: u8| Bytes::from(B256::with_last_byte(n).to_vec());
-    let plan: [(&'static str, &PrivateKeySigner, u64, TxKind, u64, Bytes, u64, bool); 8] = [
-        ("deploy a storing contract", alice, 0, TxKind::Create, 0, creation(STORE_WORD), 200_000, true),
-        ("deploy a reverting contract", alice, 1, TxKind::Create, 0, creation(ALWAYS_REVERT), 200_000, true),
-        ("deploy a logging contract", alice, 2, TxKind::Create, 0, creation(STORE_AND_LOG), 200_000, true),
-        ("transfer", bob, 0, TxKind::Call(address!("00000000000000000000000000000000000d1ff0")), 12_345, Bytes::new(), 21_000, true),
-        ("store a word", bob, 1, TxKind::Call(store), 0, word(7), 100_000, true),
-        (LOGGING_CALL, bob, 2, TxKind::Call(logger), 0, word(9), 100_000, true),
-        ("call that reverts", bob, 3, TxKind::Call(revert), 1, Bytes::new(), 100_000, false),
-        ("store with too little gas", bob, 4, TxKind::Call(store), 0, word(8), 22_000, false),
+    let plan = [
+        Planned { what: "deploy a storing contract", signer: alice, nonce: 0, to: TxKind::Create, value: 0, input: creation(STORE_WORD), gas: 200_000, succeeds: true },
+        Planned { what: "deploy a reverting contract", signer: alice, nonce: 1, to: TxKind::Create, value: 0, input: creation(ALWAYS_REVERT), gas: 200_000, succeeds: true },
+        Planned { what: "deploy a logging contract", signer: alice, nonce: 2, to: TxKind::Create, value: 0, input: creation(STORE_AND_LOG), gas: 200_000, succeeds: true },
+        Planned { what: "transfer", signer: bob, nonce: 0, to: TxKind::Call(RECIPIENT), value: 12_345, input: Bytes::new(), gas: 21_000, succeeds: true },
+        Planned { what: "store a word", signer: bob, nonce: 1, to: TxKind::Call(store), value: 0, input: word(7), gas: 100_000, succeeds: true },
+        Planned { what: LOGGING_CALL, signer: bob, nonce: 2, to: TxKind::Call(logger), value: 0, input: word(9), gas: 100_000, succeeds: true },
+        Planned { what: "call that reverts", signer: bob, nonce: 3, to: TxKind::Call(revert), value: 1, input: Bytes::new(), gas: 100_000, succeeds: false },
+        Planned { what: "store with too little gas", signer: bob, nonce: 4, to: TxKind::Call(store), value: 0, input: word(8), gas: 22_000, succeeds: false },
     ];
-    let steps = plan
-        .into_iter()
-        .map(|(what, signer, nonce, to, value, input, gas, succeeds)| {
-            let (raw, hash) = sign(signer, chain_id, nonce, to, U256::from(value), input, gas);
-            Step { what, raw, hash, succeeds }
-        })
-        .collect();
-    let accounts = vec![alice.address(), bob.address(), store, revert, logger, address!("00000000000000000000000000000000000d1ff0")];
+    let steps = plan.into_iter().map(|p| sign(p, chain_id)).collect();
+    let accounts = vec![alice.address(), bob.address(), store, revert, logger, RECIPIENT];
     (steps, accounts)
 }
 

@@ -54,7 +54,7 @@ pub fn genesis_upgrades(spec: &NetworkSpec) -> Result<Vec<Recovered<OpTxEnvelope
     let mut txs = Vec::new();
     for fork in Fork::ALL.into_iter().filter(|f| schedule.offset(*f) == Some(0) && f.has_upgrade_transactions()) {
         for bundle in spec.upgrade_bundles(fork).map_err(GenesisError::Bundle)? {
-            txs.extend(bundle.transactions.iter().map(|t| recover(t)));
+            txs.extend(bundle.transactions.iter().map(recover));
         }
     }
     Ok(txs)

@@ -96,12 +96,12 @@ impl<T: Transaction + Encodable2718 + Clone> Mempool<T> {
     /// Forgets transactions that were included or rejected.
     pub fn remove(&mut self, hashes: impl IntoIterator<Item = B256>) {
         for hash in hashes {
-            if let Some((sender, nonce)) = self.hashes.remove(&hash) {
-                if let Some(queue) = self.by_sender.get_mut(&sender) {
-                    queue.remove(&nonce);
-                    if queue.is_empty() {
-                        self.by_sender.remove(&sender);
-                    }
+            if let Some((sender, nonce)) = self.hashes.remove(&hash)
+                && let Some(queue) = self.by_sender.get_mut(&sender)
+            {
+                queue.remove(&nonce);
+                if queue.is_empty() {
+                    self.by_sender.remove(&sender);
                 }
             }
         }

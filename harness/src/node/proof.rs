@@ -28,7 +28,7 @@ fn root_and_proofs(leaves: &[(B256, Vec<u8>)], targets: &[B256]) -> (B256, Vec<V
 }
 
 fn sorted(mut leaves: Vec<(B256, Vec<u8>)>) -> Vec<(B256, Vec<u8>)> {
-    leaves.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    leaves.sort_unstable_by_key(|leaf| leaf.0);
     leaves
 }
 

@@ -163,7 +163,7 @@ impl WorldState {
             let base = Account { nonce: info.nonce, balance: info.balance, code_hash: info.code_hash, ..Default::default() };
             let unchanged_storage = previous.is_some_and(|p| p.storage.ptr_eq(&storage));
             let account = match previous {
-                Some(p) if unchanged_storage => Account { storage: storage, storage_root: p.storage_root, ..base },
+                Some(p) if unchanged_storage => Account { storage, storage_root: p.storage_root, ..base },
                 _ => base.with_storage(storage),
             };
             self.set_account(address, account);
@@ -212,11 +212,9 @@ impl DatabaseRef for WorldState {
     }
 
     fn block_hash_ref(&self, number: u64) -> Result<B256, Self::Error> {
-        Ok(self.block_hashes.get(&number).copied().unwrap_or_else(|| {
-            // Outside the window BLOCKHASH yields zero; revm checks the window itself, so this
-            // is only reached for blocks we never had.
-            B256::ZERO
-        }))
+        // Outside the window BLOCKHASH yields zero; revm checks the window itself, so a miss
+        // here is a block this chain never had.
+        Ok(self.block_hashes.get(&number).copied().unwrap_or_default())
     }
 }
 

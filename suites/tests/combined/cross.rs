@@ -64,7 +64,7 @@ mod fjord {
             delegate(net, &authority, &sponsor, &bytecode::forwarding_staticcall(p256::P256VERIFY)).await?;
             let call = |input: Vec<u8>| net.l2.call(op_request(TransactionRequest::default().to(authority.address()).input(Bytes::from(input).into())));
             let valid = call(p256::valid()).await?;
-            ensure!(valid == Bytes::from(B256::with_last_byte(1).to_vec()), "P256VERIFY through delegated code answered {valid} for a valid signature");
+            ensure!(valid.as_ref() == B256::with_last_byte(1).as_slice(), "P256VERIFY through delegated code answered {valid} for a valid signature");
             let mut tampered = p256::valid();
             tampered[40] ^= 1;
             let invalid = call(tampered).await?;

@@ -89,7 +89,7 @@ impl NodeChain for L2Chain {
                 to: ctx.to,
                 contract_address: ctx.contract_address(tx.inner(), nonce),
             },
-            l1_block_info: block.extra.fees[index].clone().unwrap_or_default(),
+            l1_block_info: block.extra.fees[index].unwrap_or_default(),
             op_gas_refund: None,
         }
     }
