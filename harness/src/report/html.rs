@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{Report, activation_text, markdown::badge};
+use super::{Report, activation_text};
 use crate::verdict::{FeatureVerdict, RunOutcome, count};
 
 const STYLE: &str = "
@@ -66,13 +66,12 @@ fn verdict_row(f: &FeatureVerdict, next_stage: &str) -> String {
     let reasons: String = f.reasons.iter().map(|r| format!("<li>{}</li>", esc(r))).collect();
     let tests: String = f.tests.iter().map(|t| format!("<li><code>{}</code></li>", esc(t))).collect();
     format!(
-        "<tr id=\"f-{id}\"><th><code>{id}</code><br><span class=\"meta\">{desc}</span></th><td class=\"verdict {label}\">{badge} {label}</td>\
+        "<tr id=\"f-{id}\"><th><code>{id}</code><br><span class=\"meta\">{desc}</span></th><td class=\"verdict {label}\">{label}</td>\
          <td>{next}</td><td>{runs}</td><td>{rate:.0}% ({lower:.2})</td><td>{flaky}</td><td>{streak}</td><td><ul>{reasons}</ul></td>\
          <td><details><summary>{count}</summary><ul>{tests}</ul></details></td></tr>\n",
         id = esc(f.id),
         desc = esc(f.description),
         label = f.stability.label(),
-        badge = badge(f.stability),
         next = esc(&f.recommendation.label(next_stage)),
         runs = s.runs,
         rate = s.pass_rate * 100.0,

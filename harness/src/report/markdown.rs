@@ -65,7 +65,9 @@ fn row(f: &FeatureVerdict) -> String {
     )
 }
 
-pub(super) const fn badge(stability: Stability) -> &'static str {
+/// A verdict's icon: Markdown is read where emoji render (PR comments, job summaries); the HTML
+/// report colours the verdict instead.
+const fn badge(stability: Stability) -> &'static str {
     match stability {
         Stability::Stable => "✅",
         Stability::Unstable => "❌",
