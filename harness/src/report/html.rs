@@ -63,7 +63,7 @@ fn verdicts(r: &Report) -> String {
 
 fn verdict_row(f: &FeatureVerdict, next_stage: &str) -> String {
     let s = &f.stats;
-    let reasons: String = f.reasons.iter().map(|r| format!("<li>{}</li>", esc(r))).collect();
+    let reasons: String = f.reasons.iter().map(|r| format!("<li>{}</li>", prose(r))).collect();
     let tests: String = f.tests.iter().map(|t| format!("<li><code>{}</code></li>", esc(t))).collect();
     format!(
         "<tr id=\"f-{id}\"><th><code>{id}</code><br><span class=\"meta\">{desc}</span></th><td class=\"verdict {label}\">{label}</td>\
@@ -206,6 +206,15 @@ fn schedule(r: &Report) -> String {
 }
 
 /// Text safe in HTML content and quoted attributes.
+/// Escapes reason text written for Markdown, turning its `code spans` into `<code>`.
+fn prose(text: &str) -> String {
+    esc(text)
+        .split('`')
+        .enumerate()
+        .map(|(i, part)| if i % 2 == 1 { format!("<code>{part}</code>") } else { part.to_owned() })
+        .collect()
+}
+
 fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -224,6 +233,11 @@ fn esc(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn markdown_code_spans_become_code_elements() {
+        assert_eq!(prose("add tests under `a::b::` <now>"), "add tests under <code>a::b::</code> &lt;now&gt;");
+    }
 
     #[test]
     fn escaping_covers_markup_and_quotes() {
