@@ -43,6 +43,9 @@ pub struct DevnetOptions {
     /// Serve the first L2's RPC on this loopback port (the next L2s on the ports after it)
     /// instead of ports the OS picks; for a node whose caller picked its ports.
     pub rpc_port: Option<u16>,
+    /// Start the first L2 from this op-geth genesis (a real chain's, say) instead of building
+    /// one; its timestamp is the genesis time.
+    pub l2_genesis: Option<Arc<alloy::genesis::Genesis>>,
 }
 
 /// Where the sequencer takes its L1 origins from.
@@ -167,8 +170,12 @@ fn client_version(role: &str, clock: ClockMode) -> String {
 impl Devnet {
     /// Builds genesis and starts the L1 and every L2 of `spec`.
     pub async fn start(spec: &NetworkSpec, options: DevnetOptions) -> Result<Self, DevnetError> {
-        let genesis_time = options.genesis_time.unwrap_or_else(unix_now);
-        let (l1_genesis, l2_files) = crate::config::for_network(spec, genesis_time)?;
+        let given = options.l2_genesis.as_deref();
+        let genesis_time = given.map(|g| g.timestamp).or(options.genesis_time).unwrap_or_else(unix_now);
+        let (l1_genesis, mut l2_files) = crate::config::for_network(spec, genesis_time)?;
+        if let Some(genesis) = given {
+            l2_files[0] = L2Files::new(spec, 0, &l1_genesis, crate::genesis::ChainGenesis::new(genesis.clone()));
+        }
         let mut servers = Vec::new();
         let mut tasks = Vec::new();
         let failure = Arc::new(Mutex::new(None));

@@ -45,3 +45,21 @@ async fn an_alphanet_never_runs_an_upgrade_transaction() {
         assert_eq!(block.transactions.len(), 1, "block {number} holds more than its L1-attributes deposit");
     }
 }
+
+/// Base mainnet's genesis block hash, as the superchain registry publishes it.
+const BASE_GENESIS_HASH: &str = "0xf712aa9241cc24369b143cf6dce85f0902a9731e70d66818a3a5845b296c73dd";
+
+#[tokio::test]
+async fn a_real_chains_genesis_yields_its_block_hash() {
+    let base = harness::genesis::registry_genesis().expect("the registry genesis decodes").clone();
+    let mut spec = spec("alphanet");
+    spec.forks = Default::default();
+    spec.forks.set(Fork::Regolith, Some(harness::spec::Activation::Genesis));
+    spec.l2[0].chain_id = 8453;
+    let options = DevnetOptions { clock: ClockMode::Fast, l2_genesis: Some(std::sync::Arc::new(base)), ..Default::default() };
+    let devnet = Devnet::start(&spec, options).await.expect("the network starts from Base's genesis");
+    devnet.wait_for_block("op-alpha", 3).await.expect("the sequencer builds on it");
+    let client = alloy::providers::ProviderBuilder::new().connect_http(devnet.l2[0].rpc.parse().unwrap());
+    let block = alloy::providers::Provider::get_block_by_number(&client, 0.into()).await.unwrap().expect("block 0");
+    assert_eq!(block.header.hash.to_string(), BASE_GENESIS_HASH);
+}

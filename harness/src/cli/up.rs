@@ -32,6 +32,9 @@ pub struct Args {
     /// Serve the L2 RPC on this loopback port instead of one the OS picks.
     #[arg(long)]
     rpc_port: Option<u16>,
+    /// Start the L2 from this op-geth genesis.json (e.g. a real chain's) instead of building one.
+    #[arg(long)]
+    l2_genesis: Option<PathBuf>,
     /// When ready, write the endpoints as `HARNESS_*=value` lines to this file (atomically),
     /// the form nextest's `$NEXTEST_ENV` and shell `source` read.
     #[arg(long)]
@@ -40,6 +43,11 @@ pub struct Args {
     /// nextest has no teardown scripts).
     #[arg(long)]
     exit_with_parent: Option<u32>,
+}
+
+fn read_genesis(path: &std::path::Path) -> anyhow::Result<alloy::genesis::Genesis> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    harness::genesis::parse_op_geth(&bytes).with_context(|| format!("{} is not an op-geth genesis.json", path.display()))
 }
 
 /// The environment lines that point the suites at this network.
@@ -75,6 +83,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         fault: None,
         l1_rpc: args.l1_rpc.clone(),
         rpc_port: args.rpc_port,
+        l2_genesis: args.l2_genesis.as_deref().map(read_genesis).transpose()?.map(std::sync::Arc::new),
     };
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(async {

@@ -16,7 +16,7 @@ use alloy::eips::eip1559::BaseFeeParams;
 
 pub use dev::{DEV_ACCOUNT_COUNT, DEV_BALANCE, DEV_MNEMONIC, dev_addresses, dev_signers};
 pub use header::{GenesisRules, L2_TO_L1_MESSAGE_PASSER, genesis_header};
-pub use predeploys::{genesis_upgrades, predeploys};
+pub use predeploys::{genesis_upgrades, predeploys, registry_genesis};
 
 use crate::{
     forks::Fork,
@@ -45,10 +45,38 @@ pub struct ChainGenesis {
 }
 
 impl ChainGenesis {
-    fn new(genesis: Genesis, rules: GenesisRules) -> Self {
-        let header = genesis_header(&genesis, rules);
+    /// Block 0 of `genesis`, shaped by the forks its own chain config activates at its
+    /// timestamp, as op-geth and op-reth shape it: so a real chain's `genesis.json` yields that
+    /// chain's genesis hash.
+    pub fn new(genesis: Genesis) -> Self {
+        let header = genesis_header(&genesis, rules_of(&genesis));
         Self { header: Sealed::new(header), genesis }
     }
+}
+
+/// The header-shaping rules `genesis`'s chain config activates at its timestamp.
+fn rules_of(genesis: &Genesis) -> GenesisRules {
+    let active = |time: Option<u64>| time.is_some_and(|t| t <= genesis.timestamp);
+    let config = &genesis.config;
+    let isthmus = OpGenesisInfo::extract_from(&config.extra_fields).and_then(|info| info.isthmus_time);
+    GenesisRules {
+        shanghai: active(config.shanghai_time),
+        cancun: active(config.cancun_time),
+        prague: active(config.prague_time),
+        op_isthmus: active(isthmus),
+    }
+}
+
+/// Parses an op-geth `genesis.json`. Published superchain allocations carry `"config": null`,
+/// which reads as a chain config with no forks scheduled.
+pub fn parse_op_geth(json: &[u8]) -> Result<Genesis, serde_json::Error> {
+    let mut value: serde_json::Value = serde_json::from_slice(json)?;
+    if value.get("config").is_some_and(serde_json::Value::is_null)
+        && let Some(object) = value.as_object_mut()
+    {
+        object.remove("config");
+    }
+    serde_json::from_value(value)
 }
 
 fn dev_alloc() -> impl Iterator<Item = (Address, GenesisAccount)> {
@@ -84,16 +112,14 @@ fn chain_config(chain_id: u64, shanghai: Option<u64>, cancun: Option<u64>, pragu
 
 /// The L1: Prague from genesis, the dev accounts funded.
 pub fn l1_genesis(spec: &NetworkSpec, genesis_time: u64) -> ChainGenesis {
-    let genesis = Genesis {
+    ChainGenesis::new(Genesis {
         config: chain_config(spec.l1.chain_id, Some(0), Some(0), Some(0)),
         timestamp: genesis_time,
         gas_limit: 60_000_000,
         base_fee_per_gas: Some(alloy::eips::eip1559::INITIAL_BASE_FEE.into()),
         alloc: dev_alloc().collect(),
         ..Default::default()
-    };
-    let rules = GenesisRules { shanghai: true, cancun: true, prague: true, op_isthmus: false };
-    ChainGenesis::new(genesis, rules)
+    })
 }
 
 /// An L2's genesis with the OP chain config; `alloc` holds the predeploys (the genesis builder
@@ -108,7 +134,7 @@ pub fn l2_genesis(
     let time = |fork| schedule.time(fork, genesis_time);
     let mut config = chain_config(l2.chain_id, time(Fork::Canyon), time(Fork::Ecotone), time(Fork::Isthmus));
     config.extra_fields = op_chain_fields(&schedule, genesis_time);
-    let genesis = Genesis {
+    ChainGenesis::new(Genesis {
         config,
         timestamp: genesis_time,
         gas_limit: l2.gas_limit,
@@ -116,15 +142,7 @@ pub fn l2_genesis(
         extra_data: genesis_extra_data(&schedule, l2),
         alloc: alloc.into_iter().chain(dev_alloc()).collect(),
         ..Default::default()
-    };
-    let at_genesis = |fork| schedule.is_active(fork, 0);
-    let rules = GenesisRules {
-        shanghai: at_genesis(Fork::Canyon),
-        cancun: at_genesis(Fork::Ecotone),
-        prague: at_genesis(Fork::Isthmus),
-        op_isthmus: at_genesis(Fork::Isthmus),
-    };
-    ChainGenesis::new(genesis, rules)
+    })
 }
 
 /// The op-geth chain-config keys: `bedrockBlock`, `<fork>Time` and the `optimism` table.

@@ -7,15 +7,14 @@
 //! a block before block 0, through the same executor as live blocks. So an Alphanet's genesis
 //! holds the same predeploy code as a Betanet after its live upgrade.
 
-use std::{collections::BTreeMap, io::Read, sync::OnceLock};
+use std::{io::Read, sync::OnceLock};
 
 use alloy::{
     consensus::{Header, transaction::Recovered},
-    genesis::GenesisAccount,
+    genesis::{Genesis, GenesisAccount},
     primitives::{Address, B256},
 };
 use op_alloy::consensus::OpTxEnvelope;
-use serde::Deserialize;
 
 use super::GenesisError;
 use crate::{
@@ -30,20 +29,16 @@ use crate::{
 static COMPRESSED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/predeploys.json.zst"));
 static DICTIONARY: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/predeploys.dictionary"));
 
-#[derive(Deserialize)]
-struct RegistryGenesis {
-    alloc: BTreeMap<Address, GenesisAccount>,
-}
-
-/// The Bedrock-era predeploy allocation, decoded once per process.
-fn bedrock_alloc() -> Result<&'static BTreeMap<Address, GenesisAccount>, GenesisError> {
-    static ALLOC: OnceLock<Result<BTreeMap<Address, GenesisAccount>, String>> = OnceLock::new();
-    let decoded = ALLOC.get_or_init(|| {
+/// The registry's genesis of Base mainnet (a Bedrock-era OP chain), decoded once per process:
+/// the source of the predeploys, and a real chain whose genesis hash the harness reproduces.
+pub fn registry_genesis() -> Result<&'static Genesis, GenesisError> {
+    static GENESIS: OnceLock<Result<Genesis, String>> = OnceLock::new();
+    let decoded = GENESIS.get_or_init(|| {
         let mut json = Vec::new();
         zstd::stream::read::Decoder::with_dictionary(COMPRESSED, DICTIONARY)
             .and_then(|mut d| d.read_to_end(&mut json))
             .map_err(|e| format!("decompressing the registry genesis: {e}"))?;
-        serde_json::from_slice::<RegistryGenesis>(&json).map(|g| g.alloc).map_err(|e| format!("parsing the registry genesis: {e}"))
+        super::parse_op_geth(&json).map_err(|e| format!("parsing the registry genesis: {e}"))
     });
     decoded.as_ref().map_err(|e| GenesisError::Registry(e.clone()))
 }
@@ -67,7 +62,7 @@ fn recover(tx: &crate::forks::UpgradeTx) -> Recovered<OpTxEnvelope> {
 
 /// The predeploy accounts of an L2 starting at `genesis_time` on the spec's genesis fork.
 pub fn predeploys(spec: &NetworkSpec, l2: &L2Spec, genesis_time: u64) -> Result<Vec<(Address, GenesisAccount)>, GenesisError> {
-    let base = WorldState::from_alloc(bedrock_alloc()?);
+    let base = WorldState::from_alloc(&registry_genesis()?.alloc);
     let rules = ChainRules { schedule: spec.schedule(), genesis_time, block_time: 1 };
     let factory = OpFactory::new(Default::default(), rules.op_hardforks(), Default::default());
     let ecotone = rules.is_active(Fork::Ecotone, genesis_time);
