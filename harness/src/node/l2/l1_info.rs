@@ -48,47 +48,46 @@ pub struct L1InfoConfig {
 /// Jovian's `setL1BlockValuesJovian`: Isthmus's fields plus the DA footprint gas scalar.
 const JOVIAN_SELECTOR: [u8; 4] = L1InfoFormat::Jovian.selector();
 
+/// A kona L1-info struct with the fields every format shares filled from the origin, sequence
+/// number and batcher, plus the format's own fields.
+macro_rules! l1_info {
+    ($kind:ident, $origin:expr, $sequence_number:expr, $config:expr, { $($field:ident: $value:expr),* $(,)? }) => {
+        $kind {
+            number: $origin.number,
+            time: $origin.timestamp,
+            base_fee: $origin.base_fee,
+            block_hash: $origin.hash,
+            sequence_number: $sequence_number,
+            batcher_address: $config.batcher,
+            $($field: $value),*
+        }
+    };
+}
+
 /// Encodes the calldata of `format`.
 pub fn calldata(format: L1InfoFormat, origin: &L1Origin, sequence_number: u64, config: &L1InfoConfig) -> Bytes {
-    let (base_fee_scalar, blob_base_fee_scalar) = (config.base_fee_scalar, config.blob_base_fee_scalar);
-    let isthmus = || L1BlockInfoIsthmus {
-        number: origin.number,
-        time: origin.timestamp,
-        base_fee: origin.base_fee,
-        block_hash: origin.hash,
-        sequence_number,
-        batcher_address: config.batcher,
-        blob_base_fee: origin.blob_base_fee,
-        blob_base_fee_scalar,
-        base_fee_scalar,
-        operator_fee_scalar: config.operator_fee_scalar,
-        operator_fee_constant: config.operator_fee_constant,
+    let isthmus = || {
+        l1_info!(L1BlockInfoIsthmus, origin, sequence_number, config, {
+            blob_base_fee: origin.blob_base_fee,
+            blob_base_fee_scalar: config.blob_base_fee_scalar,
+            base_fee_scalar: config.base_fee_scalar,
+            operator_fee_scalar: config.operator_fee_scalar,
+            operator_fee_constant: config.operator_fee_constant,
+        })
     };
     match format {
-        L1InfoFormat::Bedrock => L1BlockInfoBedrock {
-            number: origin.number,
-            time: origin.timestamp,
-            base_fee: origin.base_fee,
-            block_hash: origin.hash,
-            sequence_number,
-            batcher_address: config.batcher,
+        L1InfoFormat::Bedrock => l1_info!(L1BlockInfoBedrock, origin, sequence_number, config, {
             l1_fee_overhead: U256::ZERO,
-            l1_fee_scalar: U256::from(base_fee_scalar),
-        }
+            l1_fee_scalar: U256::from(config.base_fee_scalar),
+        })
         .encode_calldata(),
-        L1InfoFormat::Ecotone => L1BlockInfoEcotone {
-            number: origin.number,
-            time: origin.timestamp,
-            base_fee: origin.base_fee,
-            block_hash: origin.hash,
-            sequence_number,
-            batcher_address: config.batcher,
+        L1InfoFormat::Ecotone => l1_info!(L1BlockInfoEcotone, origin, sequence_number, config, {
             blob_base_fee: origin.blob_base_fee,
-            blob_base_fee_scalar,
-            base_fee_scalar,
+            blob_base_fee_scalar: config.blob_base_fee_scalar,
+            base_fee_scalar: config.base_fee_scalar,
             empty_scalars: false,
             l1_fee_overhead: U256::ZERO,
-        }
+        })
         .encode_calldata(),
         L1InfoFormat::Isthmus => isthmus().encode_calldata(),
         L1InfoFormat::Jovian => {
