@@ -13,3 +13,4 @@ pub mod receipts;
 pub mod rpc;
 pub mod state;
 pub mod store;
+pub mod trie;

@@ -8,7 +8,7 @@ use alloy::{
     genesis::GenesisAccount,
     primitives::{Address, B256, U256, keccak256},
 };
-use alloy_trie::{EMPTY_ROOT_HASH, HashBuilder, Nibbles, TrieAccount, root::storage_root_unhashed};
+use alloy_trie::{EMPTY_ROOT_HASH, TrieAccount, root::storage_root_unhashed};
 use imbl::OrdMap;
 use revm::{
     DatabaseRef,
@@ -16,6 +16,8 @@ use revm::{
     database::BundleState,
     state::AccountInfo,
 };
+
+use super::trie::StateTrie;
 
 /// One account and its storage; the storage root is cached because roots are computed every
 /// block and most accounts do not change.
@@ -49,9 +51,9 @@ impl Account {
 #[derive(Clone, Debug, Default)]
 pub struct WorldState {
     accounts: OrdMap<Address, Account>,
-    /// Each account's state-trie leaf (RLP) by hashed address, kept in trie order, so a root
-    /// is one pass over ready leaves: only changed accounts are re-hashed and re-encoded.
-    leaves: OrdMap<B256, Vec<u8>>,
+    /// Each account's state-trie leaf (RLP) by hashed address, with the trie's top subtries
+    /// cached: a root re-encodes only changed accounts and re-hashes only the subtries above them.
+    trie: StateTrie,
     code: OrdMap<B256, Bytecode>,
     block_hashes: OrdMap<u64, B256>,
 }
@@ -74,22 +76,23 @@ impl WorldState {
             let base = Account { nonce: account.nonce.unwrap_or_default(), balance: account.balance, code_hash, ..Default::default() };
             state.set_account(*address, base.with_storage(storage));
         }
+        state.trie.refresh();
         state
     }
 
     fn set_account(&mut self, address: Address, account: Account) {
-        self.leaves.insert(keccak256(address), alloy::rlp::encode(account.trie_account()));
+        self.trie.insert(keccak256(address), alloy::rlp::encode(account.trie_account()));
         self.accounts.insert(address, account);
     }
 
     fn remove_account(&mut self, address: &Address) {
-        self.leaves.remove(&keccak256(address));
+        self.trie.remove(&keccak256(address));
         self.accounts.remove(address);
     }
 
     /// The state-trie leaves, `(keccak256(address), rlp(account))`, in trie order.
     pub fn leaves(&self) -> impl Iterator<Item = (&B256, &Vec<u8>)> {
-        self.leaves.iter()
+        self.trie.leaves()
     }
 
     /// The state as a genesis allocation.
@@ -168,15 +171,12 @@ impl WorldState {
             };
             self.set_account(address, account);
         }
+        self.trie.refresh();
     }
 
     /// The state root.
     pub fn state_root(&self) -> B256 {
-        let mut builder = HashBuilder::default();
-        for (key, leaf) in &self.leaves {
-            builder.add_leaf(Nibbles::unpack(key), leaf);
-        }
-        builder.root()
+        self.trie.root()
     }
 
     /// The storage root of `address` (the empty root for unknown accounts).
@@ -232,5 +232,37 @@ mod tests {
         let full = alloy_trie::root::state_root_unhashed(state.accounts().map(|(a, acc)| (*a, acc.trie_account())));
         assert_eq!(state.state_root(), full);
         assert_ne!(full, EMPTY_ROOT_HASH);
+    }
+
+    /// Blocks that change, add and delete accounts among ~2,100, each applied to a copy of the
+    /// last state as block building does: every root matches a full computation, and earlier
+    /// snapshots keep theirs.
+    #[test]
+    fn roots_after_applied_blocks_match_the_full_computation() {
+        let address = |i: u64| Address::from_word(keccak256(i.to_be_bytes()));
+        let full = |state: &WorldState| alloy_trie::root::state_root_unhashed(state.accounts().map(|(a, acc)| (*a, acc.trie_account())));
+        let alloc: Vec<_> = (0..2100).map(|i| (address(i), GenesisAccount::default().with_balance(U256::from(i)))).collect();
+        let mut state = WorldState::from_alloc(alloc.iter().map(|(a, g)| (a, g)));
+        let mut snapshots = vec![(state.clone(), full(&state))];
+        for block in 0..50 {
+            let info = |balance: u64| AccountInfo { balance: U256::from(balance), ..Default::default() };
+            let slot = [(U256::from(block), (U256::ZERO, U256::from(block + 1)))];
+            let bundle = BundleState::builder(block..=block)
+                .state_present_account_info(address(block * 41), info(block))
+                .state_present_account_info(address(block * 43 + 1), info(7))
+                .state_storage(address(block * 43 + 1), slot.into_iter().collect())
+                .state_present_account_info(address(2100 + block), info(1))
+                // Without present info: deleted.
+                .state_address(address(block * 47 + 2))
+                .build();
+            let mut next = state.clone();
+            next.apply(bundle);
+            assert_eq!(next.state_root(), full(&next), "block {block}");
+            snapshots.push((next.clone(), full(&next)));
+            state = next;
+        }
+        for (snapshot, root) in snapshots {
+            assert_eq!(snapshot.state_root(), root);
+        }
     }
 }
