@@ -5,7 +5,7 @@ mod rollup;
 
 use std::path::{Path, PathBuf};
 
-pub use rollup::{BlockRef, ChainOpConfig, RollupConfig, RollupGenesis, SystemConfigJson, fee_scalar, operator_fee_params};
+pub use rollup::{BlockRef, ChainOpConfig, RollupConfig, RollupGenesis, SystemConfigJson};
 
 use crate::{
     genesis::{self, ChainGenesis},

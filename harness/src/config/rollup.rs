@@ -114,7 +114,7 @@ impl RollupConfig {
 /// The Ecotone-format fee scalar (version 1: blob base fee scalar, base fee scalar) when the
 /// chain starts on Ecotone; otherwise a version-0 scalar that Bedrock-format L1-attributes
 /// deposits can carry and that op-node reads as a base fee scalar after Ecotone.
-pub fn fee_scalar(spec: &NetworkSpec, l2: &L2Spec) -> B256 {
+fn fee_scalar(spec: &NetworkSpec, l2: &L2Spec) -> B256 {
     let sc = &l2.system_config;
     let mut scalar = [0u8; 32];
     scalar[28..].copy_from_slice(&sc.base_fee_scalar.to_be_bytes());
@@ -126,7 +126,7 @@ pub fn fee_scalar(spec: &NetworkSpec, l2: &L2Spec) -> B256 {
 }
 
 /// Isthmus operator fee parameters: scalar in bytes 20..24, constant in 24..32.
-pub fn operator_fee_params(l2: &L2Spec) -> B256 {
+fn operator_fee_params(l2: &L2Spec) -> B256 {
     let mut params = [0u8; 32];
     params[20..24].copy_from_slice(&l2.system_config.operator_fee_scalar.to_be_bytes());
     params[24..].copy_from_slice(&l2.system_config.operator_fee_constant.to_be_bytes());

@@ -151,11 +151,6 @@ impl Fork {
             Self::Jovian | Self::Karst | Self::Interop => L1InfoFormat::Jovian,
         }
     }
-
-    /// The features this fork introduces.
-    pub fn features(self) -> impl Iterator<Item = &'static Feature> {
-        FEATURES.iter().filter(move |f| f.fork == self)
-    }
 }
 
 impl fmt::Display for Fork {

@@ -16,7 +16,7 @@ use alloy::eips::eip1559::BaseFeeParams;
 
 pub use dev::{DEV_ACCOUNT_COUNT, DEV_BALANCE, DEV_MNEMONIC, dev_addresses, dev_signers};
 pub use header::{GenesisRules, L2_TO_L1_MESSAGE_PASSER, genesis_header};
-pub use predeploys::{genesis_upgrades, predeploys, registry_genesis};
+pub use predeploys::{predeploys, registry_genesis};
 
 use crate::{
     forks::Fork,

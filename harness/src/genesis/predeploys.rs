@@ -44,7 +44,7 @@ pub fn registry_genesis() -> Result<&'static Genesis, GenesisError> {
 }
 
 /// The upgrade transactions of every fork active at genesis, in fork order.
-pub fn genesis_upgrades(spec: &NetworkSpec) -> Result<Vec<Recovered<OpTxEnvelope>>, GenesisError> {
+fn genesis_upgrades(spec: &NetworkSpec) -> Result<Vec<Recovered<OpTxEnvelope>>, GenesisError> {
     let schedule = spec.schedule();
     let mut txs = Vec::new();
     for fork in Fork::ALL.into_iter().filter(|f| schedule.offset(*f) == Some(0) && f.has_upgrade_transactions()) {

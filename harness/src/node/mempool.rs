@@ -56,11 +56,6 @@ impl<T: Transaction + Encodable2718 + Clone> Mempool<T> {
         self.by_sender.get(sender).and_then(|q| q.keys().next_back()).map(|n| n + 1)
     }
 
-    /// Whether the pool holds `hash`.
-    pub fn contains(&self, hash: &B256) -> bool {
-        self.hashes.contains_key(hash)
-    }
-
     /// Executable transactions for a block: each sender's run of consecutive nonces from its
     /// state nonce, senders interleaved by the tip they pay at `base_fee`, highest first.
     pub fn candidates(&self, base_fee: u64, state_nonce: impl Fn(&Address) -> u64) -> Vec<Recovered<T>> {
@@ -105,21 +100,6 @@ impl<T: Transaction + Encodable2718 + Clone> Mempool<T> {
                 }
             }
         }
-    }
-
-    /// Forgets every transaction whose nonce the chain has passed.
-    pub fn prune(&mut self, state_nonce: impl Fn(&Address) -> u64) {
-        let stale: Vec<B256> = self
-            .by_sender
-            .iter()
-            .flat_map(|(sender, queue)| queue.range(..state_nonce(sender)).map(|(_, tx)| tx.trie_hash()))
-            .collect();
-        self.remove(stale);
-    }
-
-    /// How many transactions wait.
-    pub fn len(&self) -> usize {
-        self.hashes.len()
     }
 
     /// Whether nothing waits.
