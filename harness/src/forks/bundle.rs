@@ -8,6 +8,7 @@
 use std::path::Path;
 
 use alloy::{
+    consensus::{Sealed, transaction::Recovered},
     eips::eip2718::{Decodable2718, Encodable2718},
     primitives::{Address, B256, Bytes, TxKind, b256, keccak256},
 };
@@ -55,7 +56,18 @@ pub struct UpgradeTx {
     pub raw: Bytes,
 }
 
+/// A deposit as the block executor takes it: enveloped, its sender being its `from`.
+pub fn recovered_deposit(deposit: TxDeposit) -> Recovered<OpTxEnvelope> {
+    let from = deposit.from;
+    Recovered::new_unchecked(OpTxEnvelope::Deposit(Sealed::new(deposit)), from)
+}
+
 impl UpgradeTx {
+    /// This transaction as the block executor takes it.
+    pub fn recovered(&self) -> Recovered<OpTxEnvelope> {
+        recovered_deposit(self.deposit.clone())
+    }
+
     /// The L2 transaction hash.
     pub fn hash(&self) -> B256 {
         keccak256(&self.raw)

@@ -11,7 +11,7 @@ use std::{fmt, str::FromStr};
 
 use serde::{Deserialize, Serialize};
 
-pub use bundle::{BundleError, Expectation, IMPLEMENTATION_SLOT, UPGRADE_TO_SELECTOR, UpgradeBundle, UpgradeTx};
+pub use bundle::{BundleError, Expectation, IMPLEMENTATION_SLOT, UPGRADE_TO_SELECTOR, UpgradeBundle, UpgradeTx, recovered_deposit};
 pub use features::{FEATURES, Feature, feature};
 
 /// An OP Stack network upgrade, ordered by activation: a later fork implies every earlier one.

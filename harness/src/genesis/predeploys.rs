@@ -18,7 +18,7 @@ use op_alloy::consensus::OpTxEnvelope;
 
 use super::GenesisError;
 use crate::{
-    forks::Fork,
+    forks::{Fork, UpgradeTx},
     node::{
         l2::{execute::{OpFactory, execute}, rules::ChainRules},
         state::WorldState,
@@ -49,15 +49,10 @@ fn genesis_upgrades(spec: &NetworkSpec) -> Result<Vec<Recovered<OpTxEnvelope>>, 
     let mut txs = Vec::new();
     for fork in Fork::ALL.into_iter().filter(|f| schedule.offset(*f) == Some(0) && f.has_upgrade_transactions()) {
         for bundle in spec.upgrade_bundles(fork).map_err(GenesisError::Bundle)? {
-            txs.extend(bundle.transactions.iter().map(recover));
+            txs.extend(bundle.transactions.iter().map(UpgradeTx::recovered));
         }
     }
     Ok(txs)
-}
-
-fn recover(tx: &crate::forks::UpgradeTx) -> Recovered<OpTxEnvelope> {
-    let from = tx.deposit.from;
-    Recovered::new_unchecked(OpTxEnvelope::Deposit(alloy::consensus::Sealed::new(tx.deposit.clone())), from)
 }
 
 /// The predeploy accounts of an L2 starting at `genesis_time` on the spec's genesis fork.

@@ -17,7 +17,7 @@ use super::{
     rules::ChainRules,
 };
 use crate::{
-    forks::{Fork, UpgradeBundle},
+    forks::{Fork, UpgradeBundle, recovered_deposit},
     node::{exec::Rejected, mempool::Mempool, state::WorldState, store::{ChainStore, StoredBlock}},
 };
 
@@ -130,7 +130,7 @@ impl L2Chain {
         // Regolith decides the deposit's shape by the L2 block's time, so it can activate live.
         let regolith = rules.is_active(Fork::Regolith, timestamp);
         let l1_info = deposit(rules.l1_info_format(timestamp), &origin, sequence_number, &self.config.l1_info, regolith);
-        let mut forced = vec![Recovered::new_unchecked(OpTxEnvelope::Deposit(Sealed::new(l1_info)), super::l1_info::L1_INFO_DEPOSITOR)];
+        let mut forced = vec![recovered_deposit(l1_info)];
         let upgrades = self.upgrade_transactions(timestamp);
         let activation = !upgrades.is_empty() || rules.activating_at(timestamp).any(|f| f >= Fork::Ecotone);
         forced.extend(upgrades);
@@ -179,8 +179,7 @@ impl L2Chain {
                 if self.config.fault == Some(Fault::DropUpgradeTx { fork, index }) {
                     continue;
                 }
-                let envelope = OpTxEnvelope::Deposit(Sealed::new(tx.deposit.clone()));
-                txs.push(Recovered::new_unchecked(envelope, tx.deposit.from));
+                txs.push(tx.recovered());
             }
         }
         txs
