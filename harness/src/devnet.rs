@@ -103,7 +103,7 @@ pub enum DevnetError {
     #[error(transparent)]
     Genesis(#[from] GenesisError),
     #[error("upgrade bundle: {0}")]
-    Bundle(#[from] crate::forks::BundleError),
+    Bundle(#[from] crate::spec::BundleSourceError),
     #[error("binding an RPC server on 127.0.0.1: {0}")]
     Bind(#[from] std::io::Error),
     #[error("no L2 named `{0}` in this network")]
@@ -236,7 +236,7 @@ impl Devnet {
         let bundles = schedule
             .live_forks()
             .map(|(fork, _)| Ok((fork, spec.upgrade_bundles(fork)?)))
-            .collect::<Result<_, crate::forks::BundleError>>()?;
+            .collect::<Result<_, crate::spec::BundleSourceError>>()?;
         let sc = &l2.system_config;
         let config = L2Config {
             name: l2.name.clone(),

@@ -8,6 +8,7 @@ pub mod backend;
 pub mod config;
 pub mod devnet;
 pub mod forks;
+pub mod fsx;
 pub mod genesis;
 pub mod history;
 pub mod junit;

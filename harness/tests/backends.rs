@@ -72,7 +72,7 @@ fn assert_ready_line(ready: &Value) {
     assert_eq!(ready["l2"][0]["chain_id"], 902);
     assert_eq!(ready["l2"][0]["name"], "op-beta");
     let genesis = ready["genesis_time"].as_u64().expect("a genesis time");
-    assert_eq!(ready["forks"]["isthmus"].as_u64(), Some(genesis + 8));
+    assert_eq!(ready["forks"]["karst"].as_u64(), Some(genesis + 8));
     for url in [&ready["l1"]["rpc"], &ready["l2"][0]["rpc"]] {
         assert!(url.as_str().is_some_and(|u| u.starts_with("http://127.0.0.1:")), "{url}");
     }
@@ -128,6 +128,7 @@ fn dev_keys_are_refused_on_a_public_chain() {
     let dir = std::env::temp_dir().join(format!("harness-public-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let spec = std::fs::read_to_string(Path::new(WORKSPACE).join("networks/betanet.toml")).unwrap().replace("chain_id = 902", "chain_id = 10");
+    let spec = spec.replace("\"../../shared/", &format!("\"{WORKSPACE}/networks/../../shared/"));
     std::fs::write(dir.join("op-mainnet.toml"), spec).unwrap();
     let output = harness()
         .args(["up", "--json", "--backend", "external", dir.join("op-mainnet.toml").to_str().unwrap()])

@@ -46,7 +46,8 @@ fn every_bad_spec_exits_2_naming_its_line_and_field() {
 #[test]
 fn config_writes_op_node_and_op_geth_files_with_the_schedule() {
     let dir = std::env::temp_dir().join(format!("harness-config-{}", std::process::id()));
-    let out = harness(&["config", "networks/betanet.toml", "--out", dir.to_str().unwrap(), "--genesis-time", "1700000000"]);
+    // kona-genesis 0.4.5 reads rollup configs up to Isthmus; the Isthmus-era example is its input.
+    let out = harness(&["config", "networks/examples/betanet-isthmus.toml", "--out", dir.to_str().unwrap(), "--genesis-time", "1700000000"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
 
     let rollup_text = std::fs::read_to_string(dir.join("rollup.json")).unwrap();

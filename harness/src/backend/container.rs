@@ -24,7 +24,7 @@ use super::{
     launch::{anvil_args, free_port, logs_dir, loopback_url, node_args, ready_deadline, wait_for_blocks, wait_for_chain},
     registry::RUN_LABEL,
 };
-use crate::spec::{ClockMode, ContainerRole, NetworkSpec};
+use crate::spec::{ClockMode, ContainerRole, DEPLOYMENTS_ENV, NUTS_ENV, NetworkSpec};
 
 /// The locally built images `scripts/build-images` tags.
 pub const ANVIL_IMAGE: (&str, &str) = ("op-harness/anvil", "1.7.1");
@@ -55,19 +55,29 @@ impl Launch {
         Self { name: "l1", image: (ANVIL_IMAGE.0.into(), ANVIL_IMAGE.1.into()), command, env: BTreeMap::new(), mounts: Vec::new() }
     }
 
-    fn default_l2(spec_path: &Path, l1_rpc: &str, port: u16, clock: ClockMode) -> Result<Self, BackendError> {
+    fn default_l2(spec: &NetworkSpec, spec_path: &Path, l1_rpc: &str, port: u16, clock: ClockMode) -> Result<Self, BackendError> {
         let spec_path = std::path::absolute(spec_path).map_err(BackendError::Io)?;
         let folder = spec_path.parent().expect("a spec file has a folder").to_path_buf();
         let inside = format!("{SPEC_DIR}/{}", spec_path.file_name().expect("a file name").to_string_lossy());
         let mut command = vec!["/bin/harness".to_owned()];
         command.extend(node_args(&inside, l1_rpc, port, clock, "/tmp/ready"));
-        Ok(Self {
+        let mut launch = Self {
             name: "l2",
             image: (NODE_IMAGE.0.into(), NODE_IMAGE.1.into()),
             command,
             env: BTreeMap::new(),
             mounts: vec![(folder, SPEC_DIR.into())],
-        })
+        };
+        // The official data the spec points at, mounted where the environment tells the node.
+        let data = [
+            (spec.data.nuts_dir(spec.folder()), NUTS_ENV, "/data/nuts"),
+            (spec.data.deployments_dir(spec.folder()), DEPLOYMENTS_ENV, "/data/deployments"),
+        ];
+        for (dir, env, inside) in data.into_iter().filter_map(|(dir, env, inside)| Some((dir?, env, inside))) {
+            launch.mounts.push((std::fs::canonicalize(dir).map_err(BackendError::Io)?, inside.into()));
+            launch.env.insert(env.into(), inside.into());
+        }
+        Ok(launch)
     }
 
     /// A spec-named role, its templates filled in.
@@ -152,7 +162,7 @@ impl ContainerNetwork {
         wait_for_chain(&l1_rpc, spec.l1.chain_id, ready_deadline(spec.l1.block_time), "the L1 container").await?;
         let l2_launch = match &spec.container.l2 {
             Some(role) => Launch::custom("l2", role, &values, &config),
-            None => Launch::default_l2(spec_path, &l1_rpc, l2_port, clock)?,
+            None => Launch::default_l2(spec, spec_path, &l1_rpc, l2_port, clock)?,
         };
         let l2 = l2_launch.start(run, &logs).await?;
         let block_time = spec.l2[0].block_time;

@@ -14,12 +14,12 @@ use alloy::{
 };
 use kona_hardforks::{Ecotone, Fjord, Hardfork, Hardforks, Isthmus};
 use op_alloy::consensus::{
-    OpTxEnvelope, TxDeposit,
+    OpTxEnvelope, TxDeposit, UpgradeDepositSource,
     nuts::{NetworkUpgradeTransaction, NutBundle},
 };
 use serde::Deserialize;
 
-use super::Fork;
+use super::{Fork, SourceHashRule};
 
 /// `upgradeTo(address)`, the proxy call that points a predeploy at a new implementation.
 pub const UPGRADE_TO_SELECTOR: [u8; 4] = [0x36, 0x59, 0xcf, 0xe6];
@@ -40,10 +40,15 @@ pub struct UpgradeBundle {
 }
 
 impl UpgradeBundle {
-    /// Gas the activation block must add to its limit for this bundle, as op-node does.
+    /// The gas the bundle reserves: its transactions' limits plus `metadata.extraGas`.
     pub fn total_gas(&self) -> u64 {
         self.transactions.iter().map(|t| t.deposit.gas_limit).sum::<u64>() + self.extra_gas
     }
+}
+
+/// `karst` -> `Karst`, as op-node capitalises a bundle label.
+fn capitalised(label: &str) -> String {
+    label[..1].to_ascii_uppercase() + &label[1..]
 }
 
 /// One upgrade transaction, kept both decoded and as the exact bytes that go on chain.
@@ -119,11 +124,11 @@ impl UpgradeBundle {
         Self::from_nut_json(fork, &path.display().to_string(), &text)
     }
 
-    /// Parses NUT bundle JSON; `origin` names it in messages. The source hashes use the fork's
-    /// capitalised name, as op-node and kona derive them.
+    /// Parses NUT bundle JSON; `origin` names it in messages. Source hashes follow op-node's
+    /// rule for `fork` ([`Fork::source_hash_rule`]).
     pub fn from_nut_json(fork: Fork, origin: &str, text: &str) -> Result<Self, BundleError> {
         let file: NutFile = serde_json::from_str(text).map_err(|e| BundleError::Json(e.to_string()))?;
-        if let Some(named) = file.fork.filter(|named| !named.eq_ignore_ascii_case(fork.name())) {
+        if let Some(named) = file.fork.filter(|named| named.parse::<Fork>().ok() != Some(fork)) {
             return Err(BundleError::ForkMismatch { file: named, spec: fork });
         }
         if let Some(version) = file.metadata.version.filter(|v| !v.starts_with("1.")) {
@@ -134,10 +139,15 @@ impl UpgradeBundle {
         }
         let intents: Vec<String> = file.transactions.iter().map(|t| t.intent.clone()).collect();
         let bundle = NutBundle {
-            fork_name: fork.title(),
+            fork_name: capitalised(fork.bundle_label()),
             transactions: file.transactions.into_iter().map(NutTx::into_upgrade).collect(),
         };
-        let deposits = bundle.to_deposit_transactions().map_err(|e| BundleError::Json(e.to_string()))?;
+        let mut deposits = bundle.to_deposit_transactions().map_err(|e| BundleError::Json(e.to_string()))?;
+        if fork.source_hash_rule() == SourceHashRule::BareIntent {
+            for (deposit, intent) in deposits.iter_mut().zip(&intents) {
+                deposit.source_hash = UpgradeDepositSource { intent: intent.clone() }.source_hash();
+            }
+        }
         let transactions = intents
             .into_iter()
             .zip(deposits)

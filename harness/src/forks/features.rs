@@ -3,7 +3,29 @@
 //! The id doubles as the suite's module path (`isthmus.eip7702` is tested by
 //! `isthmus::eip7702::*`), which is how verdicts map a JUnit test name back to its feature.
 
+use serde::Serialize;
+
 use super::Fork;
+
+/// Which half of an upgrade a feature lives in. A Betanet gets a hardfork name only when some
+/// feature of its set changes the L2; L1-only sets carry an upgrade number alone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Layer {
+    /// OP contracts on L1 (SystemConfig, OptimismPortal, OPContractsManager upgrades).
+    L1,
+    /// The L2 protocol: execution rules, predeploys, derivation.
+    L2,
+}
+
+impl Layer {
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::L1 => "L1",
+            Self::L2 => "L2",
+        }
+    }
+}
 
 /// One user-visible change a fork introduces, proven by one suite module.
 #[derive(Debug, PartialEq, Eq)]
@@ -12,6 +34,8 @@ pub struct Feature {
     pub id: &'static str,
     /// The fork that introduces the feature.
     pub fork: Fork,
+    /// Whether the feature changes L1 contracts or the L2.
+    pub layer: Layer,
     /// One line for reports.
     pub description: &'static str,
 }
@@ -31,7 +55,7 @@ impl Feature {
 }
 
 const fn f(id: &'static str, fork: Fork, description: &'static str) -> Feature {
-    Feature { id, fork, description }
+    Feature { id, fork, layer: Layer::L2, description }
 }
 
 /// The catalog, grouped by fork in activation order.

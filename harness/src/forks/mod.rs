@@ -6,13 +6,17 @@
 
 mod bundle;
 mod features;
+mod nuts;
+mod release;
 
 use std::{fmt, str::FromStr};
 
 use serde::{Deserialize, Serialize};
 
 pub use bundle::{BundleError, Expectation, IMPLEMENTATION_SLOT, UPGRADE_TO_SELECTOR, UpgradeBundle, UpgradeTx, recovered_deposit};
-pub use features::{FEATURES, Feature, feature};
+pub use features::{FEATURES, Feature, Layer, feature};
+pub use nuts::{LOCK_FILE, NutDir, NutError};
+pub use release::{ContractsRelease, UnknownRelease};
 
 /// An OP Stack network upgrade, ordered by activation: a later fork implies every earlier one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -30,7 +34,10 @@ pub enum Fork {
     Isthmus,
     Jovian,
     Karst,
-    Interop,
+    /// The interop fork, named Interop until 2026 (op-node keys it `lagoon_time` since); specs
+    /// may still say `interop`.
+    #[serde(alias = "interop")]
+    Lagoon,
 }
 
 /// How a fork's network upgrade transactions reach the chain.
@@ -43,6 +50,17 @@ pub enum UpgradeSource {
     BuiltIn,
     /// The fork deploys contracts no registry package ships: a NUT bundle JSON must supply them.
     BundleRequired,
+}
+
+/// How op-node derives the source hashes of a fork's upgrade deposits:
+/// `keccak256(uint256(2) ++ keccak256(text))`, where the text is one of these.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SourceHashRule {
+    /// The intent as written, `"Jovian: L1 Block Deployment"`: forks before NUT bundles.
+    BareIntent,
+    /// `"<Label> <index>: <intent>"`, from Karst on; the label is [`Fork::bundle_label`]
+    /// capitalised.
+    Qualified,
 }
 
 /// Calldata layout of the L1-attributes deposit, which changes with some forks.
@@ -84,7 +102,7 @@ impl Fork {
         Self::Isthmus,
         Self::Jovian,
         Self::Karst,
-        Self::Interop,
+        Self::Lagoon,
     ];
 
     /// Lower-case name, as used in specs, feature ids and test paths.
@@ -101,14 +119,37 @@ impl Fork {
             Self::Isthmus => "isthmus",
             Self::Jovian => "jovian",
             Self::Karst => "karst",
-            Self::Interop => "interop",
+            Self::Lagoon => "lagoon",
         }
     }
 
-    /// Capitalised name, as op-node spells it in upgrade intents: `Isthmus`.
-    pub fn title(self) -> String {
-        let name = self.name();
-        name[..1].to_ascii_uppercase() + &name[1..]
+    /// The label op-node hashes into a NUT bundle's source hashes. Lagoon kept the interop
+    /// fork's label, so its source hashes did not change with the name.
+    pub const fn bundle_label(self) -> &'static str {
+        match self {
+            Self::Lagoon => "interop",
+            other => other.name(),
+        }
+    }
+
+    /// How op-node derives the source hashes of this fork's upgrade deposits.
+    pub const fn source_hash_rule(self) -> SourceHashRule {
+        match self {
+            Self::Karst | Self::Lagoon => SourceHashRule::Qualified,
+            _ => SourceHashRule::BareIntent,
+        }
+    }
+
+    /// Gas op-node adds to the activation block's gas limit for the upgrade deposits, given the
+    /// bundles' own total: none before Karst, the total from Karst on, and for Lagoon also the
+    /// 150,000 its two interop wrapper deposits may take (op-node reserves it for every Lagoon
+    /// activation since `UpgradeGas`).
+    pub const fn upgrade_gas(self, bundle_gas: u64) -> u64 {
+        match self {
+            Self::Karst => bundle_gas,
+            Self::Lagoon => bundle_gas + LAGOON_WRAPPER_GAS,
+            _ => 0,
+        }
     }
 
     /// The fork's key in op-node's `rollup.json`; Bedrock has none (it is the genesis rules).
@@ -132,7 +173,7 @@ impl Fork {
     pub const fn upgrade_source(self) -> UpgradeSource {
         match self {
             Self::Ecotone | Self::Fjord | Self::Isthmus => UpgradeSource::BuiltIn,
-            Self::Jovian | Self::Karst | Self::Interop => UpgradeSource::BundleRequired,
+            Self::Jovian | Self::Karst | Self::Lagoon => UpgradeSource::BundleRequired,
             _ => UpgradeSource::RulesOnly,
         }
     }
@@ -148,10 +189,13 @@ impl Fork {
             Self::Bedrock | Self::Regolith | Self::Canyon | Self::Delta => L1InfoFormat::Bedrock,
             Self::Ecotone | Self::Fjord | Self::Granite | Self::Holocene => L1InfoFormat::Ecotone,
             Self::Isthmus => L1InfoFormat::Isthmus,
-            Self::Jovian | Self::Karst | Self::Interop => L1InfoFormat::Jovian,
+            Self::Jovian | Self::Karst | Self::Lagoon => L1InfoFormat::Jovian,
         }
     }
 }
+
+/// Gas of Lagoon's `setFeature(INTEROP)` (100,000) and `ETHLiquidity` funding (50,000) deposits.
+pub const LAGOON_WRAPPER_GAS: u64 = 150_000;
 
 impl fmt::Display for Fork {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -173,7 +217,10 @@ impl FromStr for Fork {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let lower = s.to_ascii_lowercase();
-        Self::ALL.into_iter().find(|f| f.name() == lower).ok_or_else(|| UnknownFork(s.to_owned()))
+        Self::ALL
+            .into_iter()
+            .find(|f| f.name() == lower || f.bundle_label() == lower)
+            .ok_or_else(|| UnknownFork(s.to_owned()))
     }
 }
 
@@ -206,7 +253,7 @@ mod tests {
         let needing: Vec<_> = Fork::ALL.into_iter().filter(|f| f.has_upgrade_transactions()).collect();
         assert_eq!(
             needing,
-            [Fork::Ecotone, Fork::Fjord, Fork::Isthmus, Fork::Jovian, Fork::Karst, Fork::Interop]
+            [Fork::Ecotone, Fork::Fjord, Fork::Isthmus, Fork::Jovian, Fork::Karst, Fork::Lagoon]
         );
     }
 }

@@ -1,6 +1,7 @@
 //! Genesis for the L1 and each L2: the `alloy::genesis::Genesis` a real client would read, and
 //! the block-0 header computed from it.
 
+mod deployments;
 mod dev;
 mod header;
 mod predeploys;
@@ -16,7 +17,8 @@ use alloy::eips::eip1559::BaseFeeParams;
 
 pub use dev::{DEV_ACCOUNT_COUNT, DEV_BALANCE, DEV_MNEMONIC, dev_addresses, dev_signers};
 pub use header::{GenesisRules, L2_TO_L1_MESSAGE_PASSER, genesis_header};
-pub use predeploys::{predeploys, registry_genesis};
+pub use deployments::{Alloc, Side, alloc_file, load_alloc};
+pub use predeploys::{OP_DEPLOYER_BASE, predeploys, registry_genesis};
 
 use crate::{
     forks::Fork,
@@ -29,9 +31,13 @@ pub enum GenesisError {
     #[error("the predeploy allocation shipped by kona-registry is unusable: {0}")]
     Registry(String),
     #[error("upgrade bundle: {0}")]
-    Bundle(#[from] crate::forks::BundleError),
+    Bundle(#[from] crate::spec::BundleSourceError),
     #[error("replaying the genesis forks' upgrade transactions failed: {0}")]
     Upgrade(String),
+    #[error("{}: {reason}", .file.display())]
+    Deployment { file: std::path::PathBuf, reason: String },
+    #[error("the chain starts from op-deployer's state, but no deployments folder is set; set `deployments` under [data] (e.g. ../shared/deployments beside this project) or {}", crate::spec::DEPLOYMENTS_ENV)]
+    NoDeployments,
 }
 
 /// EIP-1559 parameters before Canyon (op-geth's `optimism.eip1559Denominator`).
@@ -159,7 +165,8 @@ fn op_chain_fields(schedule: &ForkSchedule, genesis_time: u64) -> alloy::serde::
         isthmus_time: time(Fork::Isthmus),
         jovian_time: time(Fork::Jovian),
         karst_time: time(Fork::Karst),
-        interop_time: time(Fork::Interop),
+        // op-alloy still names it interop; op-geth and op-reth read `lagoonTime` (below).
+        interop_time: None,
     };
     let base_fee = OpBaseFeeInfo {
         eip1559_elasticity: Some(BEDROCK_BASE_FEE_PARAMS.elasticity_multiplier as u64),
@@ -169,6 +176,9 @@ fn op_chain_fields(schedule: &ForkSchedule, genesis_time: u64) -> alloy::serde::
     let mut fields: alloy::serde::OtherFields =
         serde_json::from_value(serde_json::to_value(info).expect("serialisable")).expect("an object");
     fields.insert("optimism".into(), serde_json::to_value(base_fee).expect("serialisable"));
+    if let (Some(key), Some(time)) = (Fork::Lagoon.genesis_time_key(), time(Fork::Lagoon)) {
+        fields.insert(key, time.into());
+    }
     fields
 }
 

@@ -1,11 +1,16 @@
 //! The OP predeploys at genesis.
 //!
-//! The base is a real Bedrock-era superchain genesis shipped by the `kona-registry` crate (staged
-//! by `build.rs`): Proxy code across the predeploy range with admin and implementation slots set,
-//! and the official implementations with their immutables. A chain that starts on a later fork
-//! gets there the way a live chain did: the fork's real upgrade transactions run on that base in
-//! a block before block 0, through the same executor as live blocks. So an Alphanet's genesis
-//! holds the same predeploy code as a Betanet after its live upgrade.
+//! A chain starting on Isthmus or later is built the way op-deployer builds one today: its base
+//! is op-deployer's L2 allocation for a chain with Isthmus at genesis (predeploy proxies, their
+//! implementations, the preinstalls), read from `[data] deployments`. A chain starting before
+//! Isthmus needs implementations op-deployer no longer ships; its base is a real Bedrock-era
+//! superchain genesis from the `kona-registry` crate (staged by `build.rs`).
+//!
+//! Forks after the base's get there the way a live chain did: their real upgrade transactions
+//! run on the base in a block before block 0, through the same executor as live blocks. So an
+//! Alphanet's genesis holds the predeploy code a Betanet reaches after its live upgrade, and
+//! op-deployer's allocation for a later release (Jovian at genesis) is an independent check of
+//! the replayed state.
 
 use std::{io::Read, sync::OnceLock};
 
@@ -16,9 +21,12 @@ use alloy::{
 };
 use op_alloy::consensus::OpTxEnvelope;
 
-use super::GenesisError;
+use super::{
+    GenesisError,
+    deployments::{Side, alloc_file, load_alloc},
+};
 use crate::{
-    forks::{Fork, UpgradeTx},
+    forks::{ContractsRelease, Fork, UpgradeTx},
     node::{
         l2::{execute::{OpFactory, execute}, rules::ChainRules},
         state::WorldState,
@@ -43,12 +51,29 @@ pub fn registry_genesis() -> Result<&'static Genesis, GenesisError> {
     decoded.as_ref().map_err(|e| GenesisError::Registry(e.clone()))
 }
 
-/// The upgrade transactions of every fork active at genesis, in fork order.
-fn genesis_upgrades(spec: &NetworkSpec) -> Result<Vec<Recovered<OpTxEnvelope>>, GenesisError> {
+/// The release whose op-deployer L2 allocation is the base of chains starting on Isthmus or
+/// later: the newest allocation op-deployer built before Jovian, so Jovian and later forks are
+/// reached by replaying their upgrade transactions.
+pub const OP_DEPLOYER_BASE: ContractsRelease = ContractsRelease::V4_1_0;
+
+/// The state a chain's genesis is built on, and the newest fork that state already has.
+fn base_state(spec: &NetworkSpec) -> Result<(WorldState, Fork), GenesisError> {
+    let base_fork = OP_DEPLOYER_BASE.l2_genesis_fork();
+    if spec.schedule().genesis_fork() < base_fork {
+        return Ok((WorldState::from_alloc(&registry_genesis()?.alloc), Fork::Bedrock));
+    }
+    let dir = spec.data.deployments_dir(spec.folder()).ok_or(GenesisError::NoDeployments)?;
+    let alloc = load_alloc(&alloc_file(&dir, OP_DEPLOYER_BASE, Side::L2))?;
+    Ok((WorldState::from_alloc(alloc.iter()), base_fork))
+}
+
+/// The upgrade transactions of every fork active at genesis that the base lacks, in fork order.
+fn genesis_upgrades(spec: &NetworkSpec, base_fork: Fork) -> Result<Vec<Recovered<OpTxEnvelope>>, GenesisError> {
     let schedule = spec.schedule();
     let mut txs = Vec::new();
-    for fork in Fork::ALL.into_iter().filter(|f| schedule.offset(*f) == Some(0) && f.has_upgrade_transactions()) {
-        for bundle in spec.upgrade_bundles(fork).map_err(GenesisError::Bundle)? {
+    let replayed = Fork::ALL.into_iter().filter(|f| *f > base_fork && schedule.offset(*f) == Some(0) && f.has_upgrade_transactions());
+    for fork in replayed {
+        for bundle in spec.upgrade_bundles(fork)? {
             txs.extend(bundle.transactions.iter().map(UpgradeTx::recovered));
         }
     }
@@ -57,12 +82,17 @@ fn genesis_upgrades(spec: &NetworkSpec) -> Result<Vec<Recovered<OpTxEnvelope>>, 
 
 /// The predeploy accounts of an L2 starting at `genesis_time` on the spec's genesis fork.
 pub fn predeploys(spec: &NetworkSpec, l2: &L2Spec, genesis_time: u64) -> Result<Vec<(Address, GenesisAccount)>, GenesisError> {
-    let base = WorldState::from_alloc(&registry_genesis()?.alloc);
+    let (base, base_fork) = base_state(spec)?;
+    let upgrades = genesis_upgrades(spec, base_fork)?;
+    if upgrades.is_empty() && base_fork != Fork::Bedrock {
+        return Ok(base.to_alloc());
+    }
     let rules = ChainRules { schedule: spec.schedule(), genesis_time, block_time: 1 };
     let factory = OpFactory::new(Default::default(), rules.op_hardforks(), Default::default());
     let ecotone = rules.is_active(Fork::Ecotone, genesis_time);
     // The block before block 0: the genesis forks activate in it, so the executor runs their
-    // transition work (Canyon's Create2Deployer) and their upgrade transactions.
+    // transition work (Canyon's Create2Deployer) and their upgrade transactions. As a block 0 it
+    // makes no EIP-4788 or EIP-2935 system calls.
     let header = Header {
         timestamp: genesis_time,
         gas_limit: 1_000_000_000,
@@ -70,7 +100,6 @@ pub fn predeploys(spec: &NetworkSpec, l2: &L2Spec, genesis_time: u64) -> Result<
         parent_beacon_block_root: ecotone.then_some(B256::ZERO),
         ..Default::default()
     };
-    let upgrades = genesis_upgrades(spec)?;
     let upgraded = execute(&factory, l2.chain_id, &base, header, upgrades, [])
         .map_err(|e| GenesisError::Upgrade(e.to_string()))?;
     if let Some(index) = upgraded.receipts.iter().position(|r| !r.status()) {

@@ -109,7 +109,8 @@ pub struct ForksSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub karst: Option<Activation>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub interop: Option<Activation>,
+    #[serde(alias = "interop")]
+    pub lagoon: Option<Activation>,
 }
 
 impl ForksSpec {
@@ -127,7 +128,7 @@ impl ForksSpec {
             Fork::Isthmus => self.isthmus,
             Fork::Jovian => self.jovian,
             Fork::Karst => self.karst,
-            Fork::Interop => self.interop,
+            Fork::Lagoon => self.lagoon,
         }
     }
 
@@ -145,7 +146,7 @@ impl ForksSpec {
             Fork::Isthmus => &mut self.isthmus,
             Fork::Jovian => &mut self.jovian,
             Fork::Karst => &mut self.karst,
-            Fork::Interop => &mut self.interop,
+            Fork::Lagoon => &mut self.lagoon,
         };
         *slot = activation;
     }

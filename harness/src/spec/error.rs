@@ -91,8 +91,12 @@ pub enum SpecErrorKind {
     BetanetNothingLive,
     #[error("{fork} and {other} would activate in the same block ({block}) of L2 `{chain}`; each fork's upgrade transactions need a block of their own")]
     SameBlockUpgrades { fork: Fork, other: Fork, block: u64, chain: String },
-    #[error("{fork} is scheduled but has no upgrade bundle: kona-hardforks ships none for it")]
-    MissingBundle { fork: Fork },
+    #[error("{fork} is scheduled but its upgrade bundle cannot be had: {reason}")]
+    MissingBundle { fork: Fork, reason: String, fix: String },
+    #[error("Karst is scheduled on a chain starting on {genesis_fork}, whose Bedrock-era genesis lacks the preinstalls Karst's bundle calls (the CREATE2 factory 0x4e59…956C)")]
+    KarstNeedsModernGenesis { genesis_fork: Fork, modern: Fork },
+    #[error("the chain starts on {genesis_fork}, so its genesis is op-deployer's state, but no deployments folder is set")]
+    NoDeployments { genesis_fork: Fork },
     #[error("bundle {index} must name exactly one source: `builtin = true` or `file = \"...\"`")]
     BundleSource { index: usize },
     #[error("bundle {index} asks for the built-in bundle of {fork}, but only ecotone, fjord and isthmus have one")]
@@ -119,8 +123,10 @@ impl SpecErrorKind {
             Self::ForkOrder { fork, .. }
             | Self::AlphanetLiveFork { fork, .. }
             | Self::SameBlockUpgrades { fork, .. }
-            | Self::MissingBundle { fork } => format!("forks.{fork}"),
+            | Self::MissingBundle { fork, .. } => format!("forks.{fork}"),
             Self::BetanetNothingLive => "forks".into(),
+            Self::KarstNeedsModernGenesis { .. } => "forks.karst".into(),
+            Self::NoDeployments { .. } => "data.deployments".into(),
             Self::BundleSource { index } => format!("bundle[{index}]"),
             Self::NoBuiltinBundle { index, .. } | Self::BundleForkUnscheduled { index, .. } => {
                 format!("bundle[{index}].fork")
@@ -158,8 +164,13 @@ impl SpecErrorKind {
             Self::SameBlockUpgrades { fork, other, .. } => {
                 format!("move {fork} at least one L2 block time after {other}")
             }
-            Self::MissingBundle { fork } => format!(
-                "add a NUT bundle: `[[bundle]]` with `fork = \"{fork}\"` and `file = \"bundles/{fork}.json\"` (see README, \"Upgrade bundles\"), or unschedule {fork}"
+            Self::MissingBundle { fix, .. } => fix.clone(),
+            Self::KarstNeedsModernGenesis { modern, .. } => {
+                format!("start the chain on {modern} or later (op-deployer's genesis), e.g. `{modern} = \"genesis\"`")
+            }
+            Self::NoDeployments { .. } => format!(
+                "set `deployments` under [data] to op-deployer's state folder (../shared/deployments beside this project), or set {}",
+                crate::spec::DEPLOYMENTS_ENV
             ),
             Self::BundleSource { .. } => "keep either `builtin = true` or `file`, not both and not neither".into(),
             Self::NoBuiltinBundle { fork, .. } => format!("point `file` at a NUT bundle JSON for {fork}"),

@@ -3,6 +3,8 @@
 
 mod activation;
 mod backend;
+mod bundles;
+mod data;
 mod error;
 mod locate;
 mod schedule;
@@ -15,6 +17,8 @@ use serde::{Deserialize, Serialize};
 
 pub use activation::{Activation, ForksSpec, Sequential};
 pub use backend::{BackendKind, ContainerRole, ContainerSettings, EmbeddedSettings, ExternalSettings, Mount, ProcessSettings, ClockMode};
+pub use bundles::BundleSourceError;
+pub use data::{DEPLOYMENTS_ENV, DataSpec, NUTS_ENV};
 pub use error::{SpecError, SpecErrorKind};
 pub use schedule::ForkSchedule;
 
@@ -72,6 +76,9 @@ pub struct NetworkSpec {
     /// Upgrade bundles, in the order they apply within their fork's activation block.
     #[serde(default, rename = "bundle", skip_serializing_if = "Vec::is_empty")]
     pub bundles: Vec<BundleSpec>,
+    /// Where the official OP data (NUT bundles, op-deployer state) lives.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub data: DataSpec,
     /// Feature ids in scope; `None` means every feature of the scheduled forks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub features: Option<Vec<String>>,
@@ -197,6 +204,10 @@ impl Default for StabilityPolicy {
     }
 }
 
+fn is_default<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
+}
+
 const fn default_l1_block_time() -> u64 {
     12
 }
@@ -241,16 +252,6 @@ impl NetworkSpec {
         }
     }
 
-    /// The bundles that apply at `fork`'s activation, in order: the spec's `[[bundle]]` entries
-    /// for that fork, or the built-in one when the spec names none.
-    pub fn bundles_for(&self, fork: Fork) -> Vec<BundleSpec> {
-        let listed: Vec<_> = self.bundles.iter().filter(|b| b.fork == fork).cloned().collect();
-        if listed.is_empty() && fork.upgrade_source() == crate::forks::UpgradeSource::BuiltIn {
-            return vec![BundleSpec { fork, builtin: true, file: None }];
-        }
-        listed
-    }
-
     /// This network as a Betanet for `fork`: every earlier fork active at genesis, `fork`
     /// activating live `offset` seconds later, nothing after it. How a feature proves itself
     /// absent before and present after its upgrade, on one network.
@@ -265,19 +266,13 @@ impl NetworkSpec {
         spec
     }
 
-    /// Loads the bundles that apply at `fork`'s activation, in order.
-    pub fn upgrade_bundles(&self, fork: Fork) -> Result<Vec<crate::forks::UpgradeBundle>, crate::forks::BundleError> {
-        self.bundles_for(fork)
-            .iter()
-            .map(|b| match &b.file {
-                Some(file) => crate::forks::UpgradeBundle::from_nut_file(fork, &self.resolve_path(file)),
-                None => crate::forks::UpgradeBundle::builtin(fork).ok_or(crate::forks::BundleError::Read(format!("{fork} has no built-in bundle"))),
-            })
-            .collect()
-    }
-
     /// A bundle file's path, resolved against the spec's folder.
     pub fn resolve_path(&self, file: &Path) -> PathBuf {
-        self.path.parent().unwrap_or(Path::new(".")).join(file)
+        self.folder().join(file)
+    }
+
+    /// The folder the spec's relative paths start from.
+    pub fn folder(&self) -> &Path {
+        self.path.parent().unwrap_or(Path::new("."))
     }
 }

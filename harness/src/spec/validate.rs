@@ -4,7 +4,10 @@
 use std::collections::HashMap;
 
 use super::{Mode, NetworkSpec, SpecErrorKind};
-use crate::forks::{Fork, UpgradeBundle, UpgradeSource, feature};
+use crate::{
+    forks::{Fork, UpgradeBundle, UpgradeSource, feature},
+    genesis::OP_DEPLOYER_BASE,
+};
 
 pub(super) fn validate(spec: &NetworkSpec) -> Result<(), SpecErrorKind> {
     chains(spec)?;
@@ -15,9 +18,11 @@ pub(super) fn validate(spec: &NetworkSpec) -> Result<(), SpecErrorKind> {
     fork_order(&schedule)?;
     mode(spec.mode, &schedule)?;
     upgrade_blocks(spec, &schedule)?;
-    bundles(spec, &schedule)?;
     features(spec, &schedule)?;
-    stability(spec)
+    stability(spec)?;
+    // Last, the checks that read the official data the spec points at.
+    genesis_base(spec, &schedule)?;
+    bundles(spec, &schedule)
 }
 
 fn chains(spec: &NetworkSpec) -> Result<(), SpecErrorKind> {
@@ -90,6 +95,20 @@ fn upgrade_blocks(spec: &NetworkSpec, schedule: &super::ForkSchedule) -> Result<
     Ok(())
 }
 
+/// A chain starting on Isthmus or later is built from op-deployer's state; Karst's bundle calls
+/// preinstalls (the CREATE2 factory) only such a genesis has.
+fn genesis_base(spec: &NetworkSpec, schedule: &super::ForkSchedule) -> Result<(), SpecErrorKind> {
+    let modern = OP_DEPLOYER_BASE.l2_genesis_fork();
+    let genesis_fork = schedule.genesis_fork();
+    if schedule.offset(Fork::Karst).is_some() && genesis_fork < modern {
+        return Err(SpecErrorKind::KarstNeedsModernGenesis { genesis_fork, modern });
+    }
+    if genesis_fork >= modern && spec.data.deployments_dir(spec.folder()).is_none() {
+        return Err(SpecErrorKind::NoDeployments { genesis_fork });
+    }
+    Ok(())
+}
+
 fn bundles(spec: &NetworkSpec, schedule: &super::ForkSchedule) -> Result<(), SpecErrorKind> {
     for (index, bundle) in spec.bundles.iter().enumerate() {
         if bundle.builtin == bundle.file.is_some() {
@@ -111,10 +130,12 @@ fn bundles(spec: &NetworkSpec, schedule: &super::ForkSchedule) -> Result<(), Spe
         }
     }
     // Genesis forks need their bundles too: the genesis state replays them before block 0.
-    let missing = schedule.scheduled().map(|(f, _)| f).find(|f| {
-        f.upgrade_source() == UpgradeSource::BundleRequired && spec.bundles_for(*f).is_empty()
-    });
-    missing.map_or(Ok(()), |fork| Err(SpecErrorKind::MissingBundle { fork }))
+    for fork in schedule.scheduled().map(|(f, _)| f).filter(|f| f.upgrade_source() == UpgradeSource::BundleRequired) {
+        if spec.bundles_for(fork).is_empty() {
+            spec.official_bundle(fork).map_err(|e| SpecErrorKind::MissingBundle { fork, reason: e.to_string(), fix: e.fix() })?;
+        }
+    }
+    Ok(())
 }
 
 fn features(spec: &NetworkSpec, schedule: &super::ForkSchedule) -> Result<(), SpecErrorKind> {

@@ -72,3 +72,10 @@ pub fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
     files.sort();
     files
 }
+
+/// A shipped spec's text made loadable from any folder: its `[data]` paths, relative to
+/// `networks/`, become absolute.
+pub fn anywhere(spec: &str) -> String {
+    let networks = Path::new(env!("CARGO_MANIFEST_DIR")).join("../networks");
+    spec.replace("\"../../shared/", &format!("\"{}/../../shared/", networks.display()))
+}

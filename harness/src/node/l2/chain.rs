@@ -185,13 +185,15 @@ impl L2Chain {
         txs
     }
 
-    /// NUT bundles carry their own gas on top of the block's limit, as op-node adds it.
+    /// Gas op-node adds to the activation block's limit for the upgrade deposits: each fork's
+    /// rule applied to its bundles' total.
     fn extra_upgrade_gas(&self, timestamp: u64) -> u64 {
         self.upgrading_forks(timestamp)
-            .iter()
-            .flat_map(|f| self.config.bundles.get(f).into_iter().flatten())
-            .filter(|b| b.origin != "builtin")
-            .map(UpgradeBundle::total_gas)
+            .into_iter()
+            .map(|fork| {
+                let bundle_gas = self.config.bundles.get(&fork).into_iter().flatten().map(UpgradeBundle::total_gas).sum();
+                fork.upgrade_gas(bundle_gas)
+            })
             .sum()
     }
 }

@@ -65,7 +65,7 @@ impl ChainRules {
             (OpHardfork::Isthmus, condition(Fork::Isthmus)),
             (OpHardfork::Jovian, condition(Fork::Jovian)),
             (OpHardfork::Karst, condition(Fork::Karst)),
-            (OpHardfork::Interop, condition(Fork::Interop)),
+            (OpHardfork::Interop, condition(Fork::Lagoon)),
         ])
     }
 
