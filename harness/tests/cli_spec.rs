@@ -27,6 +27,7 @@ fn every_bad_spec_exits_2_naming_its_line_and_field() {
         ("betanet-nothing-live", 9, "forks"),
         ("feature-fork-unscheduled", 4, "features[0]"),
         ("missing-bundle", 9, "forks.jovian"),
+        ("uncovered-feature", 4, "features[1]"),
         ("duplicate-chain-id", 11, "l2[1].chain_id"),
         ("bundle-unparsable", 13, "bundle[0].file"),
         ("bundle-without-intent", 13, "bundle[0].file"),

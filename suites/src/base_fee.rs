@@ -1,6 +1,8 @@
 //! The OP base-fee rules, computed in the test from headers read over JSON-RPC: EIP-1559 with
-//! the chain's Bedrock parameters, Canyon's denominator of 250 from Canyon on, and from
-//! Holocene on the parameters the parent header carries in its extraData.
+//! the chain's Bedrock parameters, Canyon's denominator of 250 from Canyon on, from Holocene on
+//! the parameters the parent header carries in its extraData, and from Jovian on a minimum base
+//! fee in that extraData and gas metered as the larger of gas used and the DA footprint
+//! (`blobGasUsed`), as the Jovian execution-engine spec states.
 
 use std::ops::RangeInclusive;
 
@@ -10,7 +12,7 @@ use alloy::{
     providers::Provider,
     rpc::types::{Header, TransactionRequest},
 };
-use anyhow::{Context, bail, ensure};
+use anyhow::{Context, ensure};
 use harness::forks::Fork;
 
 use crate::{
@@ -23,26 +25,43 @@ use crate::{
 /// The EIP-1559 base-fee max change denominator from Canyon on, until Holocene.
 pub const CANYON_DENOMINATOR: u64 = 250;
 
-/// How fast the base fee moves and how the gas target divides the gas limit.
+/// How fast the base fee moves and how the gas target divides the gas limit; from Jovian on also
+/// the minimum base fee.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Eip1559 {
     pub denominator: u64,
     pub elasticity: u64,
+    /// Jovian's minimum; `None` before Jovian, whose rules also meter only gas used.
+    pub min_base_fee: Option<u64>,
 }
 
 impl Eip1559 {
+    /// Parameters without a minimum, as before Jovian.
+    pub const fn new(denominator: u64, elasticity: u64) -> Self {
+        Self { denominator, elasticity, min_base_fee: None }
+    }
+
+    /// The gas the base-fee update counts: from Jovian on the larger of gas used and the DA
+    /// footprint the header carries as `blobGasUsed`.
+    pub fn metered_gas(self, parent: &Header) -> u64 {
+        match self.min_base_fee {
+            Some(_) => parent.gas_used().max(parent.blob_gas_used().unwrap_or_default()),
+            None => parent.gas_used(),
+        }
+    }
+
     /// The EIP-1559 base fee of the block after `parent`.
     pub fn next_base_fee(self, parent: &Header) -> anyhow::Result<u64> {
         let base_fee = u128::from(parent.base_fee_per_gas().with_context(|| format!("block {} has no base fee", parent.number))?);
         let target = u128::from(self.target(parent.gas_limit()));
-        let used = u128::from(parent.gas_used());
+        let used = u128::from(self.metered_gas(parent));
         let denominator = u128::from(self.denominator);
         let next = match used.cmp(&target) {
             std::cmp::Ordering::Equal => base_fee,
             std::cmp::Ordering::Greater => base_fee + (base_fee * (used - target) / target / denominator).max(1),
             std::cmp::Ordering::Less => base_fee - base_fee * (target - used) / target / denominator,
         };
-        Ok(u64::try_from(next)?)
+        Ok(u64::try_from(next)?.max(self.min_base_fee.unwrap_or_default()))
     }
 
     /// The gas a block may use before the next base fee rises.
@@ -56,9 +75,32 @@ pub fn decode_holocene_extra_data(extra_data: &[u8]) -> anyhow::Result<Eip1559> 
     ensure!(extra_data.len() == 9, "Holocene extraData must be 9 bytes, got {}", alloy::hex::encode_prefixed(extra_data));
     ensure!(extra_data[0] == 0, "Holocene extraData must have version 0, got {}", extra_data[0]);
     let field = |at: usize| u32::from_be_bytes(extra_data[at..at + 4].try_into().expect("4 bytes"));
-    let params = Eip1559 { denominator: field(1).into(), elasticity: field(5).into() };
+    let params = Eip1559::new(field(1).into(), field(5).into());
     ensure!(params.denominator != 0 && params.elasticity != 0, "Holocene extraData carries a zero parameter: {params:?}");
     Ok(params)
+}
+
+/// Jovian's extraData: version 1, denominator and elasticity as in Holocene, then the minimum
+/// base fee as a big-endian u64; 17 bytes and nothing after.
+pub fn decode_jovian_extra_data(extra_data: &[u8]) -> anyhow::Result<Eip1559> {
+    ensure!(extra_data.len() == 17, "Jovian extraData must be 17 bytes, got {}", alloy::hex::encode_prefixed(extra_data));
+    ensure!(extra_data[0] == 1, "Jovian extraData must have version 1, got {}", extra_data[0]);
+    let mut holocene = extra_data[..9].to_vec();
+    holocene[0] = 0;
+    let params = decode_holocene_extra_data(&holocene)?;
+    let min = u64::from_be_bytes(extra_data[9..17].try_into().expect("8 bytes"));
+    Ok(Eip1559 { min_base_fee: Some(min), ..params })
+}
+
+/// The EIP-1559 parameters block `header` carries in its extraData: Holocene's layout, or
+/// Jovian's (with the minimum) once Jovian is active at that block.
+pub fn extra_data_params(net: &TestNet, header: &Header) -> anyhow::Result<Eip1559> {
+    let decoded = if probe::is_active(net, Fork::Jovian, header.number) {
+        decode_jovian_extra_data(header.extra_data())
+    } else {
+        decode_holocene_extra_data(header.extra_data())
+    };
+    decoded.with_context(|| format!("extraData of block {}", header.number))
 }
 
 /// The chain's base-fee rules: its pre-Canyon parameters come from `optimism_rollupConfig`
@@ -75,20 +117,17 @@ impl BaseFeeRules {
         let op = &config["chain_op_config"];
         let number = |key: &str| op[key].as_u64().with_context(|| format!("optimism_rollupConfig has no chain_op_config.{key}"));
         let elasticity = number("eip1559Elasticity")?;
-        let bedrock = Eip1559 { denominator: number("eip1559Denominator")?, elasticity };
-        Ok(Self { bedrock, canyon: Eip1559 { denominator: CANYON_DENOMINATOR, elasticity } })
+        let bedrock = Eip1559::new(number("eip1559Denominator")?, elasticity);
+        Ok(Self { bedrock, canyon: Eip1559::new(CANYON_DENOMINATOR, elasticity) })
     }
 
     /// The parameters that set block `parent.number + 1`'s base fee: the parent's extraData once
-    /// Holocene is active at the parent; otherwise Canyon's when Canyon is active at the child
+    /// Holocene (or Jovian, with its minimum) is active at the parent; otherwise Canyon's when Canyon is active at the child
     /// (op-geth and op-reth switch the denominator by the new block's time), else Bedrock's.
     pub fn params(&self, net: &TestNet, parent: &Header) -> anyhow::Result<Eip1559> {
         let child = parent.number + 1;
-        if probe::is_active(net, Fork::Jovian, parent.number) {
-            bail!("block {child}: Jovian's base fee has a minimum this check does not model");
-        }
         Ok(if probe::is_active(net, Fork::Holocene, parent.number) {
-            decode_holocene_extra_data(parent.extra_data()).with_context(|| format!("extraData of block {}", parent.number))?
+            extra_data_params(net, parent)?
         } else if probe::is_active(net, Fork::Canyon, child) {
             self.canyon
         } else {

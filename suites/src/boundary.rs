@@ -1,63 +1,96 @@
-//! The activation-boundary suite, generic over any upgrade bundle: every expectation is derived
-//! from the bundle's own transactions, so the same checks prove a built-in fork, a NUT bundle
-//! for Jovian, or a team's own feature.
+//! The activation-boundary suite, generic over any upgrade bundle. Every expectation is derived
+//! in the test from the official sources ([`crate::upgrades`]: kona's transactions, the bundle
+//! file read afresh, op-node's source-hash rule) and from the OP specs' tables (L1-attributes
+//! selectors, header fields), never from the harness's own parse of the bundle, so the same
+//! checks prove a built-in fork, an official NUT bundle, or a team's own feature.
 
 use alloy::{
     consensus::constants::EMPTY_ROOT_HASH,
-    eips::{BlockId, BlockNumberOrTag, eip7685::EMPTY_REQUESTS_HASH},
+    eips::{BlockId, eip7685::EMPTY_REQUESTS_HASH},
     network::TransactionResponse,
-    primitives::{Address, B256, Bytes, address, keccak256},
+    primitives::{Address, B256, Bytes, U256, address, keccak256},
     providers::Provider,
-    rpc::types::TransactionRequest,
+    rpc::types::Header,
 };
 use anyhow::{Context, bail, ensure};
-use harness::forks::{Expectation, Fork, IMPLEMENTATION_SLOT, UpgradeBundle, UpgradeTx};
-use crate::{TestNet, wallet::{op_request, succeeded}};
+use harness::forks::Fork;
+
+use crate::{
+    TestNet, probe,
+    upgrades::{Effect, ExpectedTx, core_predeploys, effect, expected_upgrades, kona_code_hashes, named_deployments},
+    wallet::succeeded,
+};
 
 /// GasPriceOracle predeploy.
 pub const GAS_PRICE_ORACLE: Address = address!("420000000000000000000000000000000000000F");
 /// L2ToL1MessagePasser predeploy.
 pub const MESSAGE_PASSER: Address = address!("4200000000000000000000000000000000000016");
+/// EIP-1967 implementation slot.
+pub const IMPLEMENTATION_SLOT: U256 =
+    alloy::primitives::uint!(0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc_U256);
 
-/// The GasPriceOracle flag getter a fork flips, if any.
-pub const fn flag_selector(fork: Fork) -> Option<[u8; 4]> {
-    match fork {
-        Fork::Ecotone => Some([0x4e, 0xf6, 0xe2, 0x24]),
-        Fork::Fjord => Some([0x96, 0x0e, 0x3a, 0x23]),
-        Fork::Isthmus => Some([0xb5, 0x45, 0x01, 0xbc]),
-        Fork::Jovian => Some([0x10, 0x5d, 0x0b, 0x81]),
-        _ => None,
-    }
+/// The GasPriceOracle flag getters of the forks that have one, as the specs list them.
+pub const FLAGS: [(Fork, [u8; 4]); 4] = [
+    (Fork::Ecotone, [0x4e, 0xf6, 0xe2, 0x24]),
+    (Fork::Fjord, [0x96, 0x0e, 0x3a, 0x23]),
+    (Fork::Isthmus, [0xb5, 0x45, 0x01, 0xbc]),
+    (Fork::Jovian, [0x10, 0x5d, 0x0b, 0x81]),
+];
+
+/// The L1-attributes selectors of the specs' table, by the fork that introduced each format.
+pub const L1_INFO_SELECTORS: [(Fork, [u8; 4]); 4] = [
+    (Fork::Bedrock, [0x01, 0x5d, 0x8e, 0xb9]),
+    (Fork::Ecotone, [0x44, 0x0a, 0x5e, 0x20]),
+    (Fork::Isthmus, [0x09, 0x89, 0x99, 0xbe]),
+    (Fork::Jovian, [0x3d, 0xb6, 0xbe, 0x2b]),
+];
+
+/// The L1-attributes selector the format `fork` introduced.
+pub fn selector_of(fork: Fork) -> [u8; 4] {
+    L1_INFO_SELECTORS.iter().find(|(f, _)| *f == fork).map(|(_, s)| *s).expect("a fork that introduced an L1-attributes format")
 }
 
-fn upgrade_txs(bundles: &[UpgradeBundle]) -> Vec<&UpgradeTx> {
-    bundles.iter().flat_map(|b| &b.transactions).collect()
+/// The L1-attributes selector of block `number`: the format of the newest format-changing fork
+/// active at its parent (an activation block keeps the previous format).
+pub fn l1_info_selector(net: &TestNet, number: u64) -> [u8; 4] {
+    let parent = number.saturating_sub(1);
+    let active = L1_INFO_SELECTORS.iter().filter(|(fork, _)| *fork == Fork::Bedrock || probe::is_active(net, *fork, parent));
+    active.last().expect("Bedrock's format always applies").1
 }
 
 /// Transaction hashes and inputs of block `number`.
 async fn block_txs(net: &TestNet, number: u64) -> anyhow::Result<Vec<(B256, Bytes)>> {
-    let block = net.l2.get_block_by_number(number.into()).full().await?.with_context(|| format!("block {number} missing"))?;
+    let block = probe::block(net, number).await?;
     Ok(block.transactions.into_transactions().map(|t| (t.tx_hash(), alloy::consensus::Transaction::input(t.inner.inner.inner()).clone())).collect())
 }
 
-/// The activation block holds the L1-attributes deposit and then exactly the bundle's
-/// transactions, in order, and nothing else. A fork active at genesis has no activation block:
-/// its upgrade transactions must never run.
-pub async fn block_layout(net: &TestNet, fork: Fork) -> anyhow::Result<()> {
+/// The activation block of a fork activated live; for a genesis fork, records that `part` does
+/// not apply (there is no activation block) and returns `None`.
+async fn live_activation(net: &TestNet, fork: Fork, part: &str) -> Option<u64> {
     let block = net.require(fork).await;
-    if !net.schedule.is_live(fork) {
-        return no_upgrade_transactions(net, fork).await;
+    if net.schedule.is_live(fork) {
+        return Some(block);
     }
-    let bundles = net.bundles(fork)?;
-    let expected = upgrade_txs(&bundles);
+    net.not_applicable(part, format!("{fork} is active at genesis: its upgrade transactions never run, so there is no activation block"));
+    None
+}
+
+/// The activation block holds the L1-attributes deposit and then exactly op-node's upgrade
+/// deposits for the fork, in order, and nothing else. A fork active at genesis has no
+/// activation block: its upgrade transactions must never run.
+pub async fn block_layout(net: &TestNet, fork: Fork) -> anyhow::Result<()> {
+    let Some(block) = live_activation(net, fork, "activation block layout").await else {
+        return no_upgrade_transactions(net, fork).await;
+    };
+    let expected = expected_upgrades(net, fork)?;
     let txs = block_txs(net, block).await?;
     ensure!(!txs.is_empty(), "{fork} activation block {block} has no L1-attributes deposit");
     let got: Vec<B256> = txs[1..].iter().map(|(h, _)| *h).collect();
     for (index, tx) in expected.iter().enumerate() {
-        match got.iter().position(|h| *h == tx.hash()) {
+        match got.iter().position(|h| *h == tx.hash) {
             Some(at) if at == index => {}
             Some(at) => bail!("{fork} upgrade transaction {index} ({}) is at position {at} of block {block}, not {index}", tx.intent),
-            None => bail!("{fork} activation block {block} is missing upgrade transaction {index} ({}), hash {}", tx.intent, tx.hash()),
+            None => bail!("{fork} activation block {block} is missing upgrade transaction {index} ({}), hash {}", tx.intent, tx.hash),
         }
     }
     ensure!(
@@ -71,8 +104,9 @@ pub async fn block_layout(net: &TestNet, fork: Fork) -> anyhow::Result<()> {
 
 /// Every receipt of the activation block has status 1.
 pub async fn receipts_succeed(net: &TestNet, fork: Fork) -> anyhow::Result<()> {
-    let block = net.require(fork).await;
+    let Some(block) = live_activation(net, fork, "activation block receipts").await else { return Ok(()) };
     let receipts = net.l2.get_block_receipts(BlockId::number(block)).await?.context("block receipts")?;
+    ensure!(receipts.len() > 1, "{fork} activation block {block} has {} receipts: no upgrade transaction ran", receipts.len());
     for (index, receipt) in receipts.iter().enumerate() {
         ensure!(succeeded(receipt), "transaction {index} of {fork} activation block {block} ({}) failed", receipt.inner.transaction_hash);
     }
@@ -85,106 +119,178 @@ async fn code_hash_at(net: &TestNet, address: Address, block: u64) -> anyhow::Re
     Ok(keccak256(code))
 }
 
-/// Proxies that a later fork, active by `block`, points elsewhere again.
-async fn superseded_proxies(net: &TestNet, fork: Fork, block: u64) -> anyhow::Result<Vec<Address>> {
-    let later = net.schedule.forks.keys().filter(|f| **f > fork && net.schedule.activation_block(**f).is_some_and(|b| b <= block));
+/// The implementation `proxy` points at, at `block`.
+pub async fn implementation(net: &TestNet, proxy: Address, block: u64) -> anyhow::Result<Address> {
+    let slot = net.l2.get_storage_at(proxy, IMPLEMENTATION_SLOT).block_id(BlockId::number(block)).await?;
+    Ok(Address::from_word(slot.into()))
+}
+
+/// Proxies the bundles of forks after `fork` that are active at genesis point elsewhere again:
+/// for a genesis fork, what those replaced is not this fork's to check.
+fn replaced_at_genesis(net: &TestNet, fork: Fork) -> anyhow::Result<Vec<Address>> {
     let mut proxies = Vec::new();
-    for later in later {
-        for bundle in net.bundles(*later)? {
-            proxies.extend(bundle.expectations().into_iter().filter_map(|e| match e {
-                Expectation::Upgrades { proxy, .. } => Some(proxy),
-                Expectation::Deploys { .. } => None,
-            }));
+    let later = net.schedule.forks.iter().filter(|(f, t)| **f > fork && **t == net.schedule.genesis_time);
+    for (later, _) in later.filter(|(f, _)| f.has_upgrade_transactions()) {
+        for tx in expected_upgrades(net, *later)? {
+            match effect(&tx.deposit) {
+                Effect::Upgrades { proxy, .. } => proxies.push(proxy),
+                Effect::UpgradesPredeploys { .. } => proxies.extend(core_predeploys().into_iter().map(|(_, a)| a)),
+                _ => {}
+            }
         }
     }
     Ok(proxies)
 }
 
-/// Deployed code and proxy implementation slots are what the bundle promises (at genesis, for
-/// proxies no later genesis fork upgraded again).
+/// What the upgrade transactions promise holds after them: code at every address they deploy
+/// (with kona's published code hash where it has one), each proxy pointing at its new
+/// implementation, and an L2ContractsManager's upgrades pointing every core predeploy at the
+/// implementation the bundle deployed for it. For a genesis fork the state at block 0 must hold
+/// the same code, for what no later genesis fork replaced.
 pub async fn deployments_and_proxies(net: &TestNet, fork: Fork) -> anyhow::Result<()> {
     let block = net.require(fork).await;
-    let live = net.schedule.is_live(fork);
-    let superseded = superseded_proxies(net, fork, block).await?;
-    let receipts = if live { net.l2.get_block_receipts(BlockId::number(block)).await?.unwrap_or_default() } else { Vec::new() };
-    for bundle in net.bundles(fork)? {
-        for expectation in bundle.expectations() {
-            match expectation {
-                Expectation::Deploys { index, address, code_hash } => {
-                    let deployed = match (live, address) {
-                        (true, _) => receipts.get(1 + index).and_then(|r| r.inner.contract_address).with_context(|| format!("{fork} deployment {index} created no contract"))?,
-                        (false, Some(known)) => known,
-                        // A genesis fork's unknown deployment address cannot be looked up.
-                        (false, None) => continue,
-                    };
-                    if let Some(known) = address {
-                        ensure!(deployed == known, "{fork} deployment {index} created {deployed}, expected {known}");
-                    }
-                    let got = code_hash_at(net, deployed, block).await?;
-                    if let Some(want) = code_hash {
-                        ensure!(got == want, "{fork} code at {deployed} has hash {got}, expected {want}");
-                    }
-                }
-                Expectation::Upgrades { proxy, .. } if superseded.contains(&proxy) => {}
-                Expectation::Upgrades { proxy, implementation } => {
-                    let slot = net.l2.get_storage_at(proxy, IMPLEMENTATION_SLOT.into()).block_id(BlockId::number(block)).await?;
-                    let got = Address::from_word(slot.into());
-                    ensure!(got == implementation, "{fork}: proxy {proxy} points at {got}, expected {implementation}");
+    let expected = expected_upgrades(net, fork)?;
+    if net.schedule.is_live(fork) {
+        return installed_live(net, fork, &expected, block).await;
+    }
+    installed_at_genesis(net, fork, &expected).await
+}
+
+async fn installed_live(net: &TestNet, fork: Fork, expected: &[ExpectedTx], block: u64) -> anyhow::Result<()> {
+    let known = kona_code_hashes(fork);
+    for tx in expected {
+        match effect(&tx.deposit) {
+            Effect::Deploys { address } => {
+                let got = code_hash_at(net, address, block).await.with_context(|| format!("{fork}: `{}`", tx.intent))?;
+                if let Some((_, want)) = known.iter().find(|(a, _)| *a == address) {
+                    ensure!(got == *want, "{fork}: code at {address} (`{}`) has hash {got}, kona-hardforks says {want}", tx.intent);
                 }
             }
+            Effect::Upgrades { proxy, implementation: want } => {
+                let got = implementation(net, proxy, block).await?;
+                ensure!(got == want, "{fork}: proxy {proxy} points at {got} after `{}`, expected {want}", tx.intent);
+            }
+            Effect::UpgradesPredeploys { manager } => predeploys_upgraded(net, fork, expected, manager, block).await?,
+            Effect::Calls => {}
         }
     }
     Ok(())
 }
 
+/// A genesis fork's upgrade never ran, whichever way genesis was built; what it installs must
+/// still be there: each proxy it upgrades runs code with the hash kona publishes for the
+/// implementation, and the contracts it deploys without a proxy (system contracts) have code.
+async fn installed_at_genesis(net: &TestNet, fork: Fork, expected: &[ExpectedTx]) -> anyhow::Result<()> {
+    let replaced = replaced_at_genesis(net, fork)?;
+    let known = kona_code_hashes(fork);
+    let effects: Vec<Effect> = expected.iter().map(|t| effect(&t.deposit)).collect();
+    let behind_proxy = |address: Address| effects.iter().any(|e| matches!(e, Effect::Upgrades { implementation, .. } if *implementation == address));
+    let mut checked = 0;
+    for (tx, effect) in expected.iter().zip(&effects) {
+        match *effect {
+            Effect::Deploys { address } if !behind_proxy(address) => {
+                code_hash_at(net, address, 0).await.with_context(|| format!("{fork}: `{}` at genesis", tx.intent))?;
+            }
+            Effect::Upgrades { proxy, implementation: planned } if !replaced.contains(&proxy) => {
+                let Some((_, want)) = known.iter().find(|(a, _)| *a == planned) else { continue };
+                let current = implementation(net, proxy, 0).await?;
+                let got = code_hash_at(net, current, 0).await?;
+                ensure!(got == *want, "{fork} is active at genesis but {proxy} runs code {got} (at {current}), not the hash kona publishes for its {fork} implementation, {want}");
+            }
+            _ => continue,
+        }
+        checked += 1;
+    }
+    if checked == 0 {
+        net.not_applicable("deployments and proxy slots", format!("everything {fork}'s upgrade installs was replaced by a later fork active at genesis"));
+    }
+    Ok(())
+}
+
+/// `upgradePredeploys(manager)` ran: the manager is the L2ContractsManager the bundle deployed,
+/// every core predeploy points at the implementation the bundle deployed for it, and each of
+/// those addresses is one the manager's constructor arguments list.
+async fn predeploys_upgraded(net: &TestNet, fork: Fork, txs: &[ExpectedTx], manager: Address, block: u64) -> anyhow::Result<()> {
+    let deployed = named_deployments(txs);
+    ensure!(deployed.get("L2ContractsManager") == Some(&manager), "{fork}: upgradePredeploys names {manager}, not the L2ContractsManager the bundle deploys ({:?})", deployed.get("L2ContractsManager"));
+    let manager_initcode = txs.iter().find(|t| t.intent == "Deploy L2ContractsManager Implementation").map(|t| t.deposit.input.clone()).unwrap_or_default();
+    for (name, proxy) in core_predeploys() {
+        let Some(want) = deployed.get(name) else { continue };
+        let listed = manager_initcode.windows(32).any(|word| word == want.into_word().as_slice());
+        ensure!(listed, "{fork}: the L2ContractsManager's constructor does not list {name}'s implementation {want}");
+        let got = implementation(net, proxy, block).await?;
+        ensure!(got == *want, "{fork}: {name} ({proxy}) points at {got} after upgradePredeploys, expected the bundle's {want}");
+    }
+    Ok(())
+}
+
 /// Calls a GasPriceOracle flag getter; a revert (the getter does not exist yet) reads as false.
-async fn flag(net: &TestNet, selector: [u8; 4], block: BlockNumberOrTag) -> anyhow::Result<bool> {
-    let request = op_request(TransactionRequest::default().to(GAS_PRICE_ORACLE).input(Bytes::from(selector.to_vec()).into()));
-    match net.l2.call(request).block(block.into()).await {
+async fn flag(net: &TestNet, selector: [u8; 4], block: u64) -> anyhow::Result<bool> {
+    match probe::call(net, GAS_PRICE_ORACLE, Bytes::from(selector.to_vec()), block).await {
         Ok(word) => Ok(word.last() == Some(&1)),
         Err(e) if e.to_string().contains("execution reverted") => Ok(false),
         Err(e) => Err(e.into()),
     }
 }
 
-/// The fork's GasPriceOracle flag is false before activation and true from it on.
+/// The fork's GasPriceOracle flag is false before activation and true from it on; a fork without
+/// a flag of its own must keep every earlier fork's flag set across its upgrade (its new
+/// GasPriceOracle keeps the flags in storage).
 pub async fn flags_flip(net: &TestNet, fork: Fork) -> anyhow::Result<()> {
     let block = net.require(fork).await;
-    let Some(selector) = flag_selector(fork) else { return Ok(()) };
-    if let Some(before) = net.before(fork) {
-        ensure!(!flag(net, selector, before).await?, "GasPriceOracle says {fork} is active before its activation block");
+    if let Some((_, selector)) = FLAGS.iter().find(|(f, _)| *f == fork) {
+        if let Some(before) = probe::last_before(net, fork) {
+            ensure!(!flag(net, *selector, before).await?, "GasPriceOracle says {fork} is active before its activation block");
+        }
+        ensure!(flag(net, *selector, block).await?, "GasPriceOracle does not say {fork} is active at block {block}");
+        return Ok(());
     }
-    ensure!(flag(net, selector, block.into()).await?, "GasPriceOracle does not say {fork} is active at block {block}");
+    net.wait_for_block(block + 1).await?;
+    for (earlier, selector) in FLAGS.iter().filter(|(f, _)| *f < fork) {
+        for at in [block, block + 1] {
+            ensure!(flag(net, *selector, at).await?, "GasPriceOracle lost the {earlier} flag at block {at}, across {fork}'s upgrade");
+        }
+    }
     Ok(())
 }
 
 /// The activation block's L1-attributes deposit keeps the old format; the next block uses the
-/// fork's.
+/// format the specs give for the newest fork active at its parent.
 pub async fn l1_info_format(net: &TestNet, fork: Fork) -> anyhow::Result<()> {
     let block = net.require(fork).await;
     net.wait_for_block(block + 1).await?;
     let selector = |input: &Bytes| input.get(..4).map(|s| <[u8; 4]>::try_from(s).expect("4 bytes"));
     let next = block_txs(net, block + 1).await?;
-    let want = net.schedule.l1_info_format(block + 1).selector();
+    let want = l1_info_selector(net, block + 1);
     ensure!(selector(&next[0].1) == Some(want), "block {} after {fork} activation has L1-attributes selector {:?}, expected {}", block + 1, next[0].1.get(..4), Bytes::from(want.to_vec()));
-    if net.schedule.is_live(fork) {
-        let previous = net.schedule.l1_info_format(block).selector();
-        let at = block_txs(net, block).await?;
-        ensure!(selector(&at[0].1) == Some(previous), "{fork} activation block {block} already uses the new L1-attributes format");
+    if let Some(at) = live_activation(net, fork, "the activation block keeps the previous L1-attributes format").await {
+        let previous = l1_info_selector(net, at);
+        let txs = block_txs(net, at).await?;
+        ensure!(selector(&txs[0].1) == Some(previous), "{fork} activation block {at} does not use the previous L1-attributes format {}", Bytes::from(previous.to_vec()));
     }
     Ok(())
 }
 
-/// Header fields the fork introduces appear exactly from its activation block.
+/// Which optional header fields a header carries.
+fn shape(header: &Header) -> [bool; 5] {
+    [
+        header.withdrawals_root.is_some(),
+        header.blob_gas_used.is_some(),
+        header.excess_blob_gas.is_some(),
+        header.parent_beacon_block_root.is_some(),
+        header.requests_hash.is_some(),
+    ]
+}
+
+/// Header fields the fork introduces appear exactly from its activation block; a fork that
+/// introduces none leaves the header's shape as it was.
 pub async fn header_fields(net: &TestNet, fork: Fork) -> anyhow::Result<()> {
     let block = net.require(fork).await;
-    let header = |n: u64| async move {
-        net.l2.get_block_by_number(n.into()).await?.map(|b| b.header).with_context(|| format!("block {n} missing"))
-    };
-    let at = header(block).await?;
-    let before = match net.before(fork) {
-        Some(BlockNumberOrTag::Number(n)) => Some(header(n).await?),
-        _ => None,
+    let at = probe::header(net, block).await?;
+    probe::ensure_sealed(&at)?;
+    let before = match probe::last_before(net, fork) {
+        Some(n) => Some(probe::header(net, n).await?),
+        None => None,
     };
     match fork {
         Fork::Ecotone => {
@@ -201,7 +307,19 @@ pub async fn header_fields(net: &TestNet, fork: Fork) -> anyhow::Result<()> {
                 ensure!(b.requests_hash.is_none() && b.withdrawals_root == Some(EMPTY_ROOT_HASH), "block before Isthmus already has Isthmus header fields");
             }
         }
-        _ => {}
+        Fork::Jovian => {
+            ensure!(at.extra_data.len() == 17 && at.extra_data[0] == 1, "Jovian block {block} has extraData {}, expected version 1 and 17 bytes", at.extra_data);
+            if let Some(b) = before {
+                ensure!(b.extra_data.len() == 9 && b.extra_data[0] == 0, "block before Jovian has extraData {}, expected Holocene's version 0", b.extra_data);
+            }
+        }
+        _ => match before {
+            Some(b) => ensure!(shape(&at) == shape(&b), "{fork} activation block {block} changed the header's fields: {:?} before, {:?} at it", shape(&b), shape(&at)),
+            None => {
+                let next = probe::header(net, block + 1).await?;
+                ensure!(shape(&at) == shape(&next), "block {} has other header fields than block {block}", block + 1);
+            }
+        },
     }
     Ok(())
 }
@@ -211,25 +329,24 @@ pub async fn chain_advances(net: &TestNet, fork: Fork) -> anyhow::Result<()> {
     let block = net.require(fork).await;
     net.wait_for_block(block + 3).await?;
     for n in block..block + 3 {
-        let (parent, child) = (net.l2.get_block_by_number(n.into()).await?, net.l2.get_block_by_number((n + 1).into()).await?);
-        let (parent, child) = (parent.context("parent block")?, child.context("child block")?);
-        ensure!(child.header.parent_hash == parent.header.hash, "block {} does not link to block {n}", n + 1);
-        ensure!(child.header.timestamp == parent.header.timestamp + net.schedule.block_time, "block {} is not one block time after block {n}", n + 1);
+        let (parent, child) = (probe::header(net, n).await?, probe::header(net, n + 1).await?);
+        ensure!(child.parent_hash == parent.hash, "block {} does not link to block {n}", n + 1);
+        ensure!(child.timestamp == parent.timestamp + net.schedule.block_time, "block {} is not one block time after block {n}", n + 1);
     }
     Ok(())
 }
 
-/// A genesis-active fork never runs upgrade transactions: none appears in the first blocks.
+/// No upgrade transaction of the fork runs anywhere but its activation block: for a genesis fork
+/// in none of the first blocks, for a live fork in none of the blocks around its activation.
 pub async fn no_upgrade_transactions(net: &TestNet, fork: Fork) -> anyhow::Result<()> {
-    if net.schedule.is_live(fork) {
-        return Ok(());
-    }
-    net.wait_for_block(3).await?;
-    let bundles = net.bundles(fork)?;
-    let hashes: Vec<B256> = upgrade_txs(&bundles).iter().map(|t| t.hash()).collect();
-    for n in 1..=3 {
+    let activation = net.require(fork).await;
+    let live = net.schedule.is_live(fork);
+    let last = activation + 3;
+    net.wait_for_block(last).await?;
+    let hashes: Vec<B256> = expected_upgrades(net, fork)?.iter().map(|t| t.hash).collect();
+    for n in (1..=last).filter(|n| !live || *n != activation) {
         for (hash, _) in block_txs(net, n).await? {
-            ensure!(!hashes.contains(&hash), "{fork} is active at genesis but its upgrade transaction {hash} ran in block {n}");
+            ensure!(!hashes.contains(&hash), "{fork}'s upgrade transaction {hash} ran in block {n}, which is not its activation block");
         }
     }
     Ok(())

@@ -8,6 +8,7 @@ use alloy::{
     providers::Provider,
 };
 use anyhow::Context;
+use harness::forks::Fork;
 use op_alloy::consensus::{OpTxEnvelope, OpTypedTransaction};
 
 use crate::{
@@ -23,6 +24,20 @@ const INTERCEPT: i128 = -42_585_600;
 const FASTLZ_COEF: i128 = 836_500;
 /// Bytes the GasPriceOracle adds to unsigned data for the signature it lacks.
 const SIGNATURE_BYTES: u64 = 68;
+
+/// The operator fee of a transaction that used `gas` at block `number`, by the specs' formula of
+/// the fork in effect there: none before Isthmus, `gas * scalar / 1e6 + constant` from Isthmus,
+/// `gas * scalar * 100 + constant` from Jovian.
+pub fn operator_fee(net: &TestNet, number: u64, gas: u64, scalar: u32, constant: u64) -> U256 {
+    let (gas, scalar, constant) = (U256::from(gas), U256::from(scalar), U256::from(constant));
+    if crate::probe::is_active(net, Fork::Jovian, number) {
+        gas * scalar * U256::from(100) + constant
+    } else if crate::probe::is_active(net, Fork::Isthmus, number) {
+        gas * scalar / U256::from(1_000_000) + constant
+    } else {
+        U256::ZERO
+    }
+}
 
 /// The L1 prices and scalars L1Block holds after a block: what that block's L1 fees use.
 #[derive(Clone, Copy, Debug)]

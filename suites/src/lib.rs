@@ -16,6 +16,7 @@ pub mod fees;
 pub mod net;
 pub mod p256;
 pub mod probe;
+pub mod upgrades;
 pub mod wallet;
 
 pub use net::TestNet;

@@ -11,11 +11,11 @@ use alloy::{
 use anyhow::{Context, bail};
 use harness::{
     devnet::{Devnet, DevnetOptions},
-    forks::{Fork, L1InfoFormat, UpgradeBundle, feature},
+    forks::{Fork, UpgradeBundle, feature},
     genesis::dev_signers,
     node::l2::chain::Fault,
     spec::{ClockMode, Mode, NetworkSpec},
-    verdict::INFRA_MARKER,
+    verdict::{INFRA_MARKER, NOT_APPLICABLE_MARKER},
 };
 use op_alloy::{network::Optimism, rpc_types::OpTransactionReceipt};
 
@@ -52,13 +52,6 @@ impl Schedule {
     /// The first block at or after `fork`'s activation time.
     pub fn activation_block(&self, fork: Fork) -> Option<u64> {
         self.forks.get(&fork).map(|t| t.saturating_sub(self.genesis_time).div_ceil(self.block_time))
-    }
-
-    /// The L1-attributes format of block `number`: that of the newest fork active at its parent
-    /// (an activation block keeps the previous format).
-    pub fn l1_info_format(&self, number: u64) -> L1InfoFormat {
-        let active = self.forks.keys().filter(|f| self.activation_block(**f).is_some_and(|b| b < number.max(1)));
-        active.max().copied().unwrap_or(Fork::Bedrock).l1_info_format()
     }
 
     /// Whether `fork` activated after genesis, so blocks without it exist.
@@ -210,9 +203,34 @@ impl TestNet {
         block
     }
 
-    /// The last block before `fork`, when this network activated it live.
+    /// The last block before `fork`, when this network activated it live. Where it is active
+    /// at genesis there is none, and the "absent before" part of the calling check is recorded
+    /// as not applicable: it is never counted as passed.
     pub fn before(&self, fork: Fork) -> Option<BlockNumberOrTag> {
-        self.schedule.is_live(fork).then(|| self.schedule.activation_block(fork).map(|b| BlockNumberOrTag::Number(b - 1))).flatten()
+        let live = self.schedule.is_live(fork).then(|| self.schedule.activation_block(fork)).flatten();
+        if live.is_none() {
+            self.not_applicable(&format!("absent before {fork}"), format!("{fork} is active at genesis on {}", self.origin));
+        }
+        live.map(|b| BlockNumberOrTag::Number(b - 1))
+    }
+
+    /// Records that `part` of the running check does not apply to this network, and why. The
+    /// verdict reads the marker from the test's output.
+    pub fn not_applicable(&self, part: &str, why: impl std::fmt::Display) {
+        println!("{NOT_APPLICABLE_MARKER} {part}: {why}");
+    }
+
+    /// The blocks from `fork`'s activation on where its rule is the one in effect: until `later`
+    /// (a fork that replaces the rule) activates. `None`, recorded as not applicable, when
+    /// `later` replaced it from the start.
+    pub fn rule_in_effect(&self, fork: Fork, later: Fork, rule: &str) -> Option<std::ops::Range<u64>> {
+        let start = self.schedule.activation_block(fork)?;
+        let end = self.schedule.activation_block(later).unwrap_or(u64::MAX);
+        if end <= start {
+            self.not_applicable(rule, format!("{later} replaces {fork}'s rule from genesis on {}", self.origin));
+            return None;
+        }
+        Some(start..end)
     }
 
     /// A fresh account of this test, funded from the faucet.

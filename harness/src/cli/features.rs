@@ -1,6 +1,6 @@
 //! `harness features`
 
-use harness::forks::FEATURES;
+use harness::forks::{Coverage, FEATURES};
 
 use super::Outcome;
 
@@ -14,10 +14,20 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     for feature in FEATURES {
         if args.json {
-            let line = serde_json::json!({ "id": feature.id, "fork": feature.fork, "suite": feature.suite_path(), "description": feature.description });
+            let line = serde_json::json!({
+                "id": feature.id,
+                "fork": feature.fork,
+                "layer": feature.layer,
+                "suite": feature.suite_path(),
+                "description": feature.description,
+                "coverage": feature.coverage,
+            });
             println!("{line}");
         } else {
-            println!("{:<28} {}", feature.id, feature.description);
+            println!("{:<28} {:<3} {}", feature.id, feature.layer.name(), feature.description);
+            if let Coverage::Uncovered(reason) = feature.coverage {
+                println!("{:<32} NOT COVERED: {reason}", "");
+            }
         }
     }
     Ok(Outcome::Success)

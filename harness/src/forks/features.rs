@@ -27,6 +27,17 @@ impl Layer {
     }
 }
 
+/// Whether the harness can prove a feature today.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "status", content = "reason")]
+pub enum Coverage {
+    /// Its suite module proves it.
+    Covered,
+    /// Nothing here can prove it yet, for the reason given (what the execution stack or the
+    /// embedded network lacks). A spec that puts it in scope fails validation rather than pass.
+    Uncovered(&'static str),
+}
+
 /// One user-visible change a fork introduces, proven by one suite module.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Feature {
@@ -36,6 +47,7 @@ pub struct Feature {
     pub fork: Fork,
     /// Whether the feature changes L1 contracts or the L2.
     pub layer: Layer,
+    pub coverage: Coverage,
     /// One line for reports.
     pub description: &'static str,
 }
@@ -54,9 +66,23 @@ impl Feature {
     }
 }
 
-const fn f(id: &'static str, fork: Fork, description: &'static str) -> Feature {
-    Feature { id, fork, layer: Layer::L2, description }
+impl Feature {
+    pub const fn is_covered(&self) -> bool {
+        matches!(self.coverage, Coverage::Covered)
+    }
 }
+
+const fn f(id: &'static str, fork: Fork, description: &'static str) -> Feature {
+    Feature { id, fork, layer: Layer::L2, coverage: Coverage::Covered, description }
+}
+
+/// A feature of the fork that no suite here can prove yet, with the reason.
+const fn uncovered(id: &'static str, fork: Fork, description: &'static str, reason: &'static str) -> Feature {
+    Feature { id, fork, layer: Layer::L2, coverage: Coverage::Uncovered(reason), description }
+}
+
+/// Why the embedded network runs no Lagoon-specific execution.
+const NO_LAGOON_EXECUTION: &str = "op-revm 20 and alloy-op-evm 0.32 implement no Lagoon execution rules (at Lagoon the executor keeps Karst's Osaka rules), and the embedded network runs one chain, so no cross-chain message exists to execute";
 
 /// The catalog, grouped by fork in activation order.
 pub static FEATURES: &[Feature] = &[
@@ -87,9 +113,36 @@ pub static FEATURES: &[Feature] = &[
     f("isthmus.headers", Fork::Isthmus, "requestsHash and withdrawalsRoot = L2ToL1MessagePasser storage root"),
     f("isthmus.operator_fee", Fork::Isthmus, "operator fee charged and paid to the OperatorFeeVault"),
     f("isthmus.l1_attributes", Fork::Isthmus, "Isthmus L1-attributes calldata with operator fee parameters"),
-    f("jovian.activation", Fork::Jovian, "upgrade transactions from the configured Jovian bundle"),
+    f("jovian.activation", Fork::Jovian, "the Jovian bundle (op-node's source hashes) upgrades L1Block and GasPriceOracle to op-deployer's Jovian code"),
+    f("jovian.l1_attributes", Fork::Jovian, "Jovian L1-attributes calldata (0x3db6be2b, 178 bytes) with the DA-footprint gas scalar"),
     f("jovian.min_base_fee", Fork::Jovian, "extraData carries a minimum base fee and the base fee respects it"),
-    f("jovian.da_footprint", Fork::Jovian, "DA footprint in header blobGasUsed and receipts"),
+    f("jovian.da_footprint", Fork::Jovian, "DA footprint in header blobGasUsed and receipts, bounded by the gas limit"),
+    f("jovian.operator_fee", Fork::Jovian, "operator fee = gas used x scalar x 100 + constant"),
+    f("jovian.precompile_limits", Fork::Jovian, "tighter input limits for bn256Pairing (81,984 bytes) and the BLS12-381 MSM and pairing precompiles"),
+    f("karst.activation", Fork::Karst, "the official Karst NUT bundle points the predeploys at the L2ContractsManager's implementations"),
+    f("karst.clz", Fork::Karst, "CLZ opcode 0x1e (EIP-7939)"),
+    f("karst.tx_gas_cap", Fork::Karst, "transactions above 2^24 gas are refused (EIP-7825); deposits are exempt"),
+    f("karst.modexp", Fork::Karst, "MODEXP inputs bounded to 1,024 bytes (EIP-7823) and repriced (EIP-7883)"),
+    f("karst.p256verify_gas", Fork::Karst, "P256VERIFY costs 6,900 gas, as on L1 (EIP-7951)"),
+    uncovered(
+        "karst.pairing_limit",
+        Fork::Karst,
+        "bn256Pairing rejects input over 57,600 bytes (300 pairs)",
+        "op-revm 20's Karst precompiles keep Jovian's 81,984-byte pairing limit",
+    ),
+    f("lagoon.activation", Fork::Lagoon, "the official Lagoon NUT bundle (label `interop`) upgrades the predeploys of a Karst chain"),
+    uncovered(
+        "lagoon.interop_messages",
+        Fork::Lagoon,
+        "CrossL2Inbox validates executing messages whose checksum slot the access list warmed",
+        NO_LAGOON_EXECUTION,
+    ),
+    uncovered(
+        "lagoon.post_exec",
+        Fork::Lagoon,
+        "post-execution transactions (type 0x7d) carry sequencer-defined metering refunds",
+        NO_LAGOON_EXECUTION,
+    ),
 ];
 
 /// Looks a feature up by id.

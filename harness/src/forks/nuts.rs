@@ -96,12 +96,7 @@ impl NutDir {
     /// The bundle of `fork`, checked against its lock entry or, for a fork the lock does not
     /// cover (Jovian predates bundles), against the spec's pin.
     pub fn bundle(&self, fork: Fork, pins: &BTreeMap<Fork, String>) -> Result<UpgradeBundle, NutError> {
-        let entry = self.lock_entry(fork);
-        let (file, expected) = match (entry, pins.get(&fork)) {
-            (_, Some(pin)) => (self.default_path(fork, entry), pin.clone()),
-            (Some(entry), None) => (self.lock_path(&entry.bundle), entry.hash.clone()),
-            (None, None) => return Err(NutError::NotPinned { fork, lock: self.root.join(LOCK_FILE) }),
-        };
+        let (file, expected) = self.bundle_file(fork, pins)?;
         let bytes = read_bounded(&file).map_err(|source| NutError::Read { fork, file: file.clone(), source })?;
         let actual = format!("sha256:{}", alloy::hex::encode(Sha256::digest(&bytes)));
         if !actual.eq_ignore_ascii_case(expected.trim()) {
@@ -109,6 +104,17 @@ impl NutDir {
         }
         let text = String::from_utf8_lossy(&bytes);
         UpgradeBundle::from_nut_json(fork, &file.display().to_string(), &text).map_err(|source| NutError::Bundle { file, source })
+    }
+
+    /// Where `fork`'s bundle is and the `sha256:<hex>` its bytes must have: the lock's entry, or
+    /// the spec's pin (which wins, so a user can pin a bundle the lock does not know yet).
+    pub fn bundle_file(&self, fork: Fork, pins: &BTreeMap<Fork, String>) -> Result<(PathBuf, String), NutError> {
+        let entry = self.lock_entry(fork);
+        match (entry, pins.get(&fork)) {
+            (_, Some(pin)) => Ok((self.default_path(fork, entry), pin.clone())),
+            (Some(entry), None) => Ok((self.lock_path(&entry.bundle), entry.hash.clone())),
+            (None, None) => Err(NutError::NotPinned { fork, lock: self.root.join(LOCK_FILE) }),
+        }
     }
 
     /// The lock entry of `fork`, under its name or the name node software keys it by.

@@ -22,7 +22,7 @@ use op_alloy::consensus::OpTxEnvelope;
 use op_revm::OpTransaction;
 use revm::{
     context::{
-        TxEnv,
+        Cfg, TxEnv,
         result::{EVMError, ExecutionResult, InvalidTransaction},
     },
     database::WrapDatabaseRef,
@@ -111,12 +111,22 @@ pub trait Simulator {
     /// Checks that a signed transaction is valid in the block `header` describes, ignoring
     /// only nonce gaps (a future nonce waits in the pool).
     fn admit(&self, state: &WorldState, header: &Header, tx: &Recovered<Self::Tx>) -> Result<(), CallError>;
+
+    /// The most gas one transaction may use in the block `header` describes: the block's gas
+    /// limit, and from Osaka (Karst on L2) no more than EIP-7825's cap, as geth caps calls.
+    fn gas_cap(&self, header: &Header) -> u64;
+}
+
+/// A call request's gas: what it names, else the most a transaction may use.
+fn with_default_gas<S: Simulator>(sim: &S, header: &Header, request: TransactionRequest) -> TransactionRequest {
+    let gas = request.gas.unwrap_or_else(|| sim.gas_cap(header));
+    TransactionRequest { gas: Some(gas), ..request }
 }
 
 /// `eth_estimateGas`: the least gas limit at which the call succeeds, by binary search between
 /// what it used and the block's gas limit.
 pub fn estimate_gas<S: Simulator>(sim: &S, state: &WorldState, header: &Header, request: TransactionRequest) -> Result<u64, CallError> {
-    let cap = request.gas.unwrap_or(header.gas_limit).min(header.gas_limit);
+    let cap = request.gas.unwrap_or(u64::MAX).min(sim.gas_cap(header));
     let at = |gas: u64| sim.call(state, header, TransactionRequest { gas: Some(gas), ..request.clone() });
     let (_, used) = at(cap).map_err(|e| match e {
         CallError::Halted(_) => CallError::Invalid(format!("gas required exceeds allowance ({cap})")),
@@ -154,7 +164,7 @@ impl Simulator for OpSimulator<'_> {
     fn call(&self, state: &WorldState, header: &Header, request: TransactionRequest) -> Result<(Bytes, u64), CallError> {
         let mut env = evm_env_for_op_block(header, self.hardforks, self.chain_id);
         call_env(&mut env);
-        let base = request_env(request, &env)?;
+        let base = request_env(with_default_gas(self, header, request), &env)?;
         // An empty envelope makes the L1 and operator fees zero, as op-geth's eth_call does.
         let tx = OpTx(OpTransaction { base, enveloped_tx: Some(Bytes::new()), deposit: Default::default() });
         let mut evm = OpEvmFactory::default().create_evm(WrapDatabaseRef(state), env);
@@ -170,6 +180,11 @@ impl Simulator for OpSimulator<'_> {
         let op_tx = OpTx::from_recovered_tx(tx.inner(), tx.signer());
         let mut evm = OpEvmFactory::default().create_evm(WrapDatabaseRef(state), env);
         evm.transact(op_tx).map(|_| ()).map_err(evm_error)
+    }
+
+    fn gas_cap(&self, header: &Header) -> u64 {
+        let env = evm_env_for_op_block(header, self.hardforks, self.chain_id);
+        header.gas_limit.min(env.cfg_env.tx_gas_limit_cap())
     }
 }
 
@@ -191,7 +206,7 @@ impl Simulator for EthSimulator<'_> {
     fn call(&self, state: &WorldState, header: &Header, request: TransactionRequest) -> Result<(Bytes, u64), CallError> {
         let mut env = self.env(header);
         call_env(&mut env);
-        let tx = request_env(request, &env)?;
+        let tx = request_env(with_default_gas(self, header, request), &env)?;
         let mut evm = EthEvmFactory::default().create_evm(WrapDatabaseRef(state), env);
         outcome(evm.transact(tx).map_err(evm_error)?.result)
     }
@@ -202,6 +217,10 @@ impl Simulator for EthSimulator<'_> {
         let tx_env = TxEnv::from_recovered_tx(tx.inner(), tx.signer());
         let mut evm = EthEvmFactory::default().create_evm(WrapDatabaseRef(state), env);
         evm.transact(tx_env).map(|_| ()).map_err(evm_error)
+    }
+
+    fn gas_cap(&self, header: &Header) -> u64 {
+        header.gas_limit.min(self.env(header).cfg_env.tx_gas_limit_cap())
     }
 }
 

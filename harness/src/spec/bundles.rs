@@ -7,6 +7,15 @@ use std::path::PathBuf;
 use super::{BundleSpec, NetworkSpec};
 use crate::forks::{BundleError, Fork, NutDir, NutError, UpgradeBundle, UpgradeSource};
 
+/// Where one of a fork's bundles comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BundleLocation {
+    /// kona-hardforks' transactions for the fork.
+    BuiltIn,
+    /// A NUT bundle file, with the `sha256:<hex>` its bytes must have when a lock or pin says so.
+    File { path: PathBuf, sha256: Option<String> },
+}
+
 /// A bundle the spec asks for that cannot be had.
 #[derive(Debug, thiserror::Error)]
 pub enum BundleSourceError {
@@ -62,6 +71,24 @@ impl NetworkSpec {
             }
             None => Ok(UpgradeBundle::builtin(fork).expect("validation admits built-in bundles only for forks that have one")),
         }
+    }
+
+    /// Where `fork`'s bundles come from, in order, for a check that reads them afresh rather than
+    /// trusting what the harness parsed.
+    pub fn bundle_locations(&self, fork: Fork) -> Result<Vec<BundleLocation>, BundleSourceError> {
+        let listed = self.bundles_for(fork);
+        if listed.is_empty() && fork.upgrade_source() == UpgradeSource::BundleRequired {
+            let dir = self.data.nuts_dir(self.folder()).ok_or(BundleSourceError::NoNutDir { fork })?;
+            let (path, sha256) = NutDir::open(&dir)?.bundle_file(fork, &self.data.nut_pins)?;
+            return Ok(vec![BundleLocation::File { path, sha256: Some(sha256) }]);
+        }
+        Ok(listed
+            .iter()
+            .map(|b| match &b.file {
+                Some(file) => BundleLocation::File { path: self.resolve_path(file), sha256: None },
+                None => BundleLocation::BuiltIn,
+            })
+            .collect())
     }
 
     /// The official bundle of `fork` from the NUT folder, verified against its lock or pin.

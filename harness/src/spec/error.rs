@@ -75,6 +75,8 @@ pub enum SpecErrorKind {
     DuplicateChainId { field: String, chain_id: u64, other: String },
     #[error("`{id}` is not a feature in the catalog")]
     UnknownFeature { index: usize, id: String },
+    #[error("feature `{id}` cannot be proven here yet: {reason}")]
+    UncoveredFeature { index: usize, id: String, reason: &'static str },
     #[error("feature `{id}` is in scope but its fork {fork} is never scheduled")]
     FeatureForkUnscheduled { index: usize, id: String, fork: Fork },
     #[error("bedrock is the genesis rules of every OP chain; it cannot activate later")]
@@ -115,7 +117,7 @@ impl SpecErrorKind {
         match self {
             Self::NoL2 => "l2".into(),
             Self::ZeroBlockTime { field } | Self::DuplicateChainId { field, .. } => field.clone(),
-            Self::UnknownFeature { index, .. } | Self::FeatureForkUnscheduled { index, .. } => {
+            Self::UnknownFeature { index, .. } | Self::FeatureForkUnscheduled { index, .. } | Self::UncoveredFeature { index, .. } => {
                 format!("features[{index}]")
             }
             Self::BedrockNotGenesis => "forks.bedrock".into(),
@@ -145,6 +147,9 @@ impl SpecErrorKind {
             Self::UnknownFeature { .. } => format!(
                 "use a feature id from the catalog (`harness features` lists them), e.g. {}",
                 crate::forks::FEATURES.iter().take(3).map(|f| f.id).collect::<Vec<_>>().join(", ")
+            ),
+            Self::UncoveredFeature { id, .. } => format!(
+                "drop `{id}` from `features`: a run could not say anything about it (`harness features` marks what is not covered)"
             ),
             Self::FeatureForkUnscheduled { fork, .. } => {
                 format!("schedule {fork} under [forks] or drop the feature from `features`")

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 pub use activation::{Activation, ForksSpec, Sequential};
 pub use backend::{BackendKind, ContainerRole, ContainerSettings, EmbeddedSettings, ExternalSettings, Mount, ProcessSettings, ClockMode};
-pub use bundles::BundleSourceError;
+pub use bundles::{BundleLocation, BundleSourceError};
 pub use data::{DEPLOYMENTS_ENV, DataSpec, NUTS_ENV};
 pub use error::{SpecError, SpecErrorKind};
 pub use schedule::ForkSchedule;
@@ -241,15 +241,22 @@ impl NetworkSpec {
         self.forks.resolve().expect("schedule was validated on load")
     }
 
-    /// The features in scope: the spec's list, or every feature of a scheduled fork.
+    /// The features in scope: the spec's list, or every covered feature of a scheduled fork.
     pub fn features_in_scope(&self) -> Vec<&'static Feature> {
         match &self.features {
             Some(ids) => ids.iter().filter_map(|id| crate::forks::feature(id)).collect(),
-            None => {
-                let schedule = self.schedule();
-                FEATURES.iter().filter(|f| schedule.offset(f.fork).is_some()).collect()
-            }
+            None => self.scheduled_features().filter(|f| f.is_covered()).collect(),
         }
+    }
+
+    /// Features of the scheduled forks that no suite can prove yet, for reports to name.
+    pub fn uncovered_features(&self) -> Vec<&'static Feature> {
+        self.scheduled_features().filter(|f| !f.is_covered()).collect()
+    }
+
+    fn scheduled_features(&self) -> impl Iterator<Item = &'static Feature> {
+        let schedule = self.schedule();
+        FEATURES.iter().filter(move |f| schedule.offset(f.fork).is_some())
     }
 
     /// This network as a Betanet for `fork`: every earlier fork active at genesis, `fork`

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::{Mode, NetworkSpec, SpecErrorKind};
 use crate::{
-    forks::{Fork, UpgradeBundle, UpgradeSource, feature},
+    forks::{Coverage, Fork, UpgradeBundle, UpgradeSource, feature},
     genesis::OP_DEPLOYER_BASE,
 };
 
@@ -145,6 +145,9 @@ fn features(spec: &NetworkSpec, schedule: &super::ForkSchedule) -> Result<(), Sp
         };
         if schedule.offset(feature.fork).is_none() {
             return Err(SpecErrorKind::FeatureForkUnscheduled { index, id: id.clone(), fork: feature.fork });
+        }
+        if let Coverage::Uncovered(reason) = feature.coverage {
+            return Err(SpecErrorKind::UncoveredFeature { index, id: id.clone(), reason });
         }
     }
     Ok(())

@@ -31,6 +31,11 @@ use crate::{
 /// feature.
 pub const INFRA_MARKER: &str = "[harness-infra]";
 
+/// A test prints this, then what and why, for a part of its check that does not apply to the
+/// network it ran on (the "absent before" half where the fork is active at genesis, a rule a
+/// later genesis fork replaced). Reports show such parts as not applicable, never as passed.
+pub const NOT_APPLICABLE_MARKER: &str = "[harness-not-applicable]";
+
 /// The answer for one feature.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]

@@ -238,6 +238,12 @@ mod eip1559 {
             let full = fill_block(net).await?;
             let steps = check_base_fees(net, 1..=full + 1).await?;
             steps.last().context("no base fee checked")?.ensure_rose()?;
+            if let Some(canyon) = net.rule_in_effect(Fork::Canyon, Fork::Holocene, "Canyon's denominator of 250 (Holocene's extraData parameters replace it)") {
+                let rules = BaseFeeRules::fetch(net).await?;
+                let under_canyon: Vec<_> = steps.iter().filter(|s| canyon.contains(&s.parent.number)).collect();
+                ensure!(!under_canyon.is_empty(), "no checked block took its base fee under Canyon's rule (blocks {canyon:?})");
+                ensure!(under_canyon.iter().all(|s| s.params == rules.canyon), "a block under Canyon's rule took its base fee with other parameters than {:?}", rules.canyon);
+            }
             if probe::last_before(net, Fork::Canyon).is_some() {
                 let rules = BaseFeeRules::fetch(net).await?;
                 let first = steps.iter().find(|s| s.number() == block).context("the activation block was not checked")?;

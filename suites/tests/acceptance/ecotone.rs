@@ -36,9 +36,10 @@ mod l1_attributes {
             providers::Provider,
         };
         use anyhow::{Context, ensure};
-        use harness::forks::{Fork, L1InfoFormat};
+        use harness::forks::Fork;
         use op_suites::{
             TestNet,
+            boundary::{l1_info_selector, selector_of},
             contracts::{L1_BLOCK, L1Block, call_abi},
             probe,
         };
@@ -146,15 +147,16 @@ mod l1_attributes {
         pub async fn calldata_is_packed(net: &TestNet) -> anyhow::Result<()> {
             let number = ecotone_block(net).await?;
             let (deposit, _) = probe::l1_info_deposit(net, number).await?;
-            let format = net.schedule.l1_info_format(number);
-            ensure!(deposit.input.get(..4) == Some(&format.selector()[..]), "block {number}'s L1-attributes calldata starts {}, expected {format:?}'s selector", deposit.input);
-            ensure!(format != L1InfoFormat::Ecotone || deposit.input.len() == ECOTONE_LEN, "block {number}'s Ecotone L1-attributes calldata is {} bytes, expected {ECOTONE_LEN}", deposit.input.len());
+            let selector = l1_info_selector(net, number);
+            ensure!(deposit.input.get(..4) == Some(&selector[..]), "block {number}'s L1-attributes calldata starts {}, expected selector {}", deposit.input, alloy::hex::encode_prefixed(selector));
+            let ecotone = selector_of(Fork::Ecotone);
+            ensure!(selector != ecotone || deposit.input.len() == ECOTONE_LEN, "block {number}'s Ecotone L1-attributes calldata is {} bytes, expected {ECOTONE_LEN}", deposit.input.len());
             let got = Attributes::decode(&deposit.input)?;
             let expected = Attributes::expected(net, number, got.number).await?;
             ensure!(got == expected, "block {number}'s L1-attributes calldata carries {got:?}, expected {expected:?}");
             if let Some(before) = probe::last_before(net, Fork::Ecotone) {
                 let (deposit, _) = probe::l1_info_deposit(net, before).await?;
-                let bedrock = L1InfoFormat::Bedrock.selector();
+                let bedrock = selector_of(Fork::Bedrock);
                 ensure!(deposit.input.get(..4) == Some(&bedrock[..]), "block {before}, before Ecotone, has L1-attributes calldata {}, expected Bedrock's selector", deposit.input);
             }
             Ok(())
@@ -285,7 +287,12 @@ mod blob_transactions {
             net.wait_for_block(block + 2).await?;
             for number in block..=block + 2 {
                 let header = probe::header(net, number).await?;
-                ensure!(header.blob_gas_used == Some(0) && header.excess_blob_gas == Some(0), "block {number} has blobGasUsed {:?} and excessBlobGas {:?}, expected 0 and 0", header.blob_gas_used, header.excess_blob_gas);
+                ensure!(header.excess_blob_gas == Some(0), "block {number} has excessBlobGas {:?}, expected 0", header.excess_blob_gas);
+                if net.rule_in_effect(Fork::Ecotone, Fork::Jovian, "blobGasUsed is 0 (Jovian makes it the DA footprint)").is_some_and(|r| r.contains(&number)) {
+                    ensure!(header.blob_gas_used == Some(0), "block {number} has blobGasUsed {:?}, expected 0", header.blob_gas_used);
+                } else {
+                    ensure!(header.blob_gas_used.is_some(), "block {number} has no blobGasUsed");
+                }
             }
             if let Some(before) = probe::last_before(net, Fork::Ecotone) {
                 let header = probe::header(net, before).await?;
@@ -351,7 +358,7 @@ mod fees {
         use op_alloy::rpc_types::OpTransactionReceipt;
         use op_suites::{
             TestNet,
-            fees::{L1FeeParams, MinedTx, calldata_gas, incompressible},
+            fees::{self, L1FeeParams, MinedTx, calldata_gas, incompressible},
             probe,
             wallet::{block_number, succeeded},
         };
@@ -401,8 +408,8 @@ mod fees {
             crate::ecotone::l1_block_fee_fields_absent_before(net).await
         }
 
-        /// The operator fee the receipt's block charges: none before Isthmus, then
-        /// `gasUsed * scalar / 1e6 + constant` with the receipt's (and SystemConfig's) parameters.
+        /// The operator fee the receipt's block charges by its fork's formula, with the receipt's
+        /// (and SystemConfig's) parameters.
         fn operator_fee(net: &TestNet, receipt: &OpTransactionReceipt, number: u64) -> anyhow::Result<U256> {
             let info = &receipt.l1_block_info;
             if !probe::is_active(net, Fork::Isthmus, number) {
@@ -411,7 +418,7 @@ mod fees {
             let config = probe::system_config(net)?;
             let (scalar, constant) = (info.operator_fee_scalar.context("receipt without operatorFeeScalar")?, info.operator_fee_constant.context("receipt without operatorFeeConstant")?);
             ensure!(scalar == config.operator_fee_scalar.into() && constant == config.operator_fee_constant.into(), "receipt operator fee parameters {scalar} / {constant} are not the SystemConfig's");
-            Ok(U256::from(receipt.inner.gas_used) * U256::from(scalar) / U256::from(1_000_000) + U256::from(constant))
+            Ok(fees::operator_fee(net, number, receipt.inner.gas_used, config.operator_fee_scalar, config.operator_fee_constant))
         }
 
         /// The sender's balance drops by exactly `gasUsed * effectiveGasPrice + l1Fee` (plus the

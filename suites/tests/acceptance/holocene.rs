@@ -15,7 +15,7 @@ async fn configured_params(net: &TestNet) -> anyhow::Result<Eip1559> {
     let config = probe::system_config(net)?;
     Ok(match (config.eip1559_denominator, config.eip1559_elasticity) {
         (0, 0) => BaseFeeRules::fetch(net).await?.canyon,
-        (denominator, elasticity) => Eip1559 { denominator: denominator.into(), elasticity: elasticity.into() },
+        (denominator, elasticity) => Eip1559::new(denominator.into(), elasticity.into()),
     })
 }
 
@@ -33,7 +33,11 @@ mod extra_data {
     mod checks {
         use anyhow::ensure;
         use harness::forks::Fork;
-        use op_suites::{TestNet, base_fee::decode_holocene_extra_data, probe};
+        use op_suites::{
+            TestNet,
+            base_fee::{Eip1559, decode_holocene_extra_data, extra_data_params},
+            probe,
+        };
 
         use crate::holocene::{configured_params, mine_transfer};
 
@@ -48,13 +52,23 @@ mod extra_data {
             Ok(())
         }
 
-        /// The activation block's extraData is 9 bytes: version 0, then the SystemConfig's
-        /// denominator and elasticity.
+        /// Denominator and elasticity, whatever the layout around them.
+        fn holocene_part(params: Eip1559) -> Eip1559 {
+            Eip1559::new(params.denominator, params.elasticity)
+        }
+
+        /// The activation block's extraData carries the SystemConfig's denominator and
+        /// elasticity: 9 bytes, version 0, while Holocene's layout is in effect (Jovian's later
+        /// layout, version 1, adds a minimum base fee after them).
         pub async fn extra_data_holds_the_eip1559_params(net: &TestNet) -> anyhow::Result<()> {
             let block = net.require(Fork::Holocene).await;
             let header = probe::header(net, block).await?;
-            let params = decode_holocene_extra_data(&header.extra_data)?;
             let expected = configured_params(net).await?;
+            if net.rule_in_effect(Fork::Holocene, Fork::Jovian, "Holocene extraData layout (version 0, 9 bytes)").is_some() {
+                let params = decode_holocene_extra_data(&header.extra_data)?;
+                ensure!(params == expected, "block {block}'s extraData {} carries {params:?}, the SystemConfig sets {expected:?}", header.extra_data);
+            }
+            let params = holocene_part(extra_data_params(net, &header)?);
             ensure!(params == expected, "block {block}'s extraData {} carries {params:?}, the SystemConfig sets {expected:?}", header.extra_data);
             empty_before(net).await
         }
@@ -67,7 +81,7 @@ mod extra_data {
             let expected = configured_params(net).await?;
             for number in block..=mined {
                 let header = probe::header(net, number).await?;
-                let params = decode_holocene_extra_data(&header.extra_data)?;
+                let params = holocene_part(extra_data_params(net, &header)?);
                 ensure!(params == expected, "block {number} carries {params:?} in extraData, expected {expected:?}");
                 probe::ensure_sealed(&header)?;
             }
@@ -84,7 +98,7 @@ mod base_fee {
         use harness::forks::Fork;
         use op_suites::{
             TestNet,
-            base_fee::{BaseFeeRules, Step, check_base_fees, fill_block},
+            base_fee::{BaseFeeRules, Eip1559, Step, check_base_fees, fill_block},
             probe,
         };
 
@@ -99,7 +113,8 @@ mod base_fee {
             let before = probe::last_before(net, Fork::Holocene);
             for step in steps {
                 let expected = if before.is_some_and(|b| step.parent.number <= b) { rules.canyon } else { configured };
-                ensure!(step.params == expected, "block {} took its base fee with {:?}, expected {expected:?}", step.number(), step.params);
+                let params = Eip1559::new(step.params.denominator, step.params.elasticity);
+                ensure!(params == expected, "block {} took its base fee with {:?}, expected {expected:?}", step.number(), step.params);
             }
             Ok(())
         }

@@ -529,7 +529,7 @@ mod operator_fee {
             TestNet,
             boundary::GAS_PRICE_ORACLE,
             contracts::{GasPriceOracle::getOperatorFeeCall, OPERATOR_FEE_VAULT, call_abi, lacks_function},
-            probe,
+            fees, probe,
             wallet::{Wallet, block_number, succeeded},
         };
 
@@ -538,9 +538,9 @@ mod operator_fee {
         /// Value of the transfer the checks send.
         const VALUE: U256 = U256::from_limbs([1_000, 0, 0, 0]);
 
-        /// `gasUsed * scalar / 1e6 + constant`.
-        fn operator_fee(gas_used: u64, config: &SystemConfigSpec) -> U256 {
-            U256::from(gas_used) * U256::from(config.operator_fee_scalar) / U256::from(1_000_000) + U256::from(config.operator_fee_constant)
+        /// The operator fee at `block` by the formula of the fork in effect there.
+        fn operator_fee(net: &TestNet, block: u64, gas_used: u64, config: &SystemConfigSpec) -> U256 {
+            fees::operator_fee(net, block, gas_used, config.operator_fee_scalar, config.operator_fee_constant)
         }
 
         /// Before Isthmus the GasPriceOracle knows no operator fee. (Receipts from before the
@@ -594,7 +594,7 @@ mod operator_fee {
             let gained = balance(net, OPERATOR_FEE_VAULT, block).await? - balance(net, OPERATOR_FEE_VAULT, block - 1).await?;
             let receipts = net.l2.get_block_receipts(BlockId::number(block)).await?.unwrap_or_default();
             let user_gas: Vec<u64> = receipts.iter().filter(|r| !matches!(r.inner.inner.receipt, OpReceipt::Deposit(_))).map(|r| r.inner.gas_used).collect();
-            let want = user_gas.iter().map(|gas| operator_fee(*gas, &config)).sum::<U256>();
+            let want = user_gas.iter().map(|gas| operator_fee(net, block, *gas, &config)).sum::<U256>();
             ensure!(gained == want, "OperatorFeeVault gained {gained} in block {block}, expected {want} for user transactions using {user_gas:?} gas");
             Ok(())
         }
@@ -605,7 +605,7 @@ mod operator_fee {
             let paid = balance(net, sender.address(), block - 1).await? - balance(net, sender.address(), block).await?;
             let gas = U256::from(receipt.inner.gas_used) * U256::from(receipt.inner.effective_gas_price);
             let l1_fee = U256::from(receipt.l1_block_info.l1_fee.unwrap_or_default());
-            let operator = operator_fee(receipt.inner.gas_used, &config);
+            let operator = operator_fee(net, block, receipt.inner.gas_used, &config);
             let want = VALUE + gas + l1_fee + operator;
             ensure!(paid == want, "the sender paid {paid}; value {VALUE} + gas {gas} + L1 fee {l1_fee} + operator fee {operator} is {want}");
             Ok(())
@@ -616,7 +616,7 @@ mod operator_fee {
             let Transfer { config, block, .. } = transfer(net).await?;
             for gas in [0, 21_000, 1_234_567] {
                 let got = call_abi(net, GAS_PRICE_ORACLE, getOperatorFeeCall { gasUsed: U256::from(gas) }, block).await?;
-                let want = operator_fee(gas, &config);
+                let want = operator_fee(net, block, gas, &config);
                 ensure!(got == want, "getOperatorFee({gas}) at block {block} is {got}, expected {want}");
             }
             Ok(())
@@ -664,9 +664,13 @@ mod l1_attributes {
                 ensure!(input.len() == 164 && input[..4] == ECOTONE_SELECTOR, "the L1-attributes deposit of block {before}, before Isthmus, is {input}, not in Ecotone's format");
             }
             let config = probe::system_config(net)?;
+            let format = net.rule_in_effect(Fork::Isthmus, Fork::Jovian, "Isthmus L1-attributes format (176 bytes, 0x098999be); Jovian's extends it");
             for n in blocks {
                 let input = deposit_input(net, n).await?;
-                ensure!(input.len() == 176 && input[..4] == ISTHMUS_SELECTOR, "the L1-attributes deposit of block {n} is {input}, expected 176 bytes under {}", hex::encode_prefixed(ISTHMUS_SELECTOR));
+                if format.as_ref().is_some_and(|f| f.contains(&n)) {
+                    ensure!(input.len() == 176 && input[..4] == ISTHMUS_SELECTOR, "the L1-attributes deposit of block {n} is {input}, expected 176 bytes under {}", hex::encode_prefixed(ISTHMUS_SELECTOR));
+                }
+                ensure!(input.len() >= 176, "the L1-attributes deposit of block {n} is {input}, too short to carry the operator fee parameters");
                 let scalar = u32::from_be_bytes(input[164..168].try_into()?);
                 let constant = u64::from_be_bytes(input[168..176].try_into()?);
                 let want = (config.operator_fee_scalar, config.operator_fee_constant);
