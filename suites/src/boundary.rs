@@ -127,7 +127,7 @@ pub async fn implementation(net: &TestNet, proxy: Address, block: u64) -> anyhow
 
 /// Proxies the bundles of forks after `fork` that are active at genesis point elsewhere again:
 /// for a genesis fork, what those replaced is not this fork's to check.
-fn replaced_at_genesis(net: &TestNet, fork: Fork) -> anyhow::Result<Vec<Address>> {
+pub fn replaced_at_genesis(net: &TestNet, fork: Fork) -> anyhow::Result<Vec<Address>> {
     let mut proxies = Vec::new();
     let later = net.schedule.forks.iter().filter(|(f, t)| **f > fork && **t == net.schedule.genesis_time);
     for (later, _) in later.filter(|(f, _)| f.has_upgrade_transactions()) {

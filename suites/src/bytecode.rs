@@ -36,6 +36,8 @@ pub mod op {
     pub const PUSH2: u8 = 0x61;
     pub const PUSH3: u8 = 0x62;
     pub const PUSH20: u8 = 0x73;
+    pub const PUSH32: u8 = 0x7f;
+    pub const CLZ: u8 = 0x1e;
     pub const SWAP1: u8 = 0x90;
     pub const CREATE: u8 = 0xf0;
     pub const STATICCALL: u8 = 0xfa;
@@ -118,6 +120,28 @@ pub fn forwarding_staticcall(target: alloy::primitives::Address) -> Vec<u8> {
         op::RETURNDATASIZE, op::PUSH1, 0, op::PUSH1, 0, op::RETURNDATACOPY, // mem[0..] = returndata
         op::RETURNDATASIZE, op::PUSH1, 0, op::RETURN,
     ]);
+    code
+}
+
+/// Leaves the success flag of a STATICCALL to `address` with `input`, given exactly `gas`: a
+/// precompile that costs more than `gas` fails the call, one that costs at most `gas` succeeds.
+pub fn staticcall_with_gas(address: Address, gas: u32, input: &[u8]) -> Vec<u8> {
+    let mut code = Vec::new();
+    for (index, chunk) in input.chunks(32).enumerate() {
+        let mut word = [0u8; 32];
+        word[..chunk.len()].copy_from_slice(chunk);
+        code.push(op::PUSH32);
+        code.extend_from_slice(&word);
+        code.extend(push3(u32::try_from(index * 32).expect("small input")));
+        code.push(op::MSTORE);
+    }
+    // STATICCALL(gas, address, argsOffset 0, argsSize, retOffset 0, retSize 0)
+    code.extend([op::PUSH1, 0, op::PUSH1, 0]);
+    code.extend(push3(u32::try_from(input.len()).expect("small input")));
+    code.extend([op::PUSH1, 0, op::PUSH20]);
+    code.extend(address.as_slice());
+    code.extend(push3(gas));
+    code.push(op::STATICCALL);
     code
 }
 

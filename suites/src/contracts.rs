@@ -40,6 +40,7 @@ alloy::sol! {
         function blobBaseFeeScalar() external view returns (uint32);
         function operatorFeeScalar() external view returns (uint32);
         function operatorFeeConstant() external view returns (uint64);
+        function daFootprintGasScalar() external view returns (uint16);
     }
 
     interface GasPriceOracle {

@@ -101,6 +101,14 @@ impl L1FeeParams {
     }
 }
 
+/// A transaction's DA footprint from Jovian on: its Fjord size estimate from the FastLZ length
+/// of its EIP-2718 bytes (at least 100 bytes), times the DA-footprint gas scalar.
+pub fn da_footprint(raw: &[u8], scalar: u64) -> u64 {
+    let size = i128::from(fastlz::compressed_len(raw));
+    let estimate = (INTERCEPT + FASTLZ_COEF * size).max(MIN_SIZE_SCALED) / 1_000_000;
+    u64::try_from(estimate).expect("positive") * scalar
+}
+
 /// Calldata gas: 4 per zero byte, 16 per other byte.
 pub fn calldata_gas(data: &[u8]) -> u64 {
     data.iter().map(|b| if *b == 0 { 4 } else { 16 }).sum()

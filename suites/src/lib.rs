@@ -14,6 +14,7 @@ pub mod env;
 pub mod fastlz;
 pub mod fees;
 pub mod net;
+pub mod oracle;
 pub mod p256;
 pub mod probe;
 pub mod upgrades;

@@ -88,9 +88,13 @@ fn is_nonce_race(err: &anyhow::Error) -> bool {
 }
 
 /// The spec a fresh network for `fork` is built from in `mode`.
+/// The Alphanet is the shipped one, extended to every fork through `fork` at genesis when it
+/// stops before it (Lagoon rides the next train); the Betanet starts on the fork before `fork`
+/// and activates it live.
 pub fn spec_for(mode: Mode, fork: Fork) -> anyhow::Result<NetworkSpec> {
     let base = NetworkSpec::load(networks_dir().join(format!("{}.toml", mode.name())))?;
     Ok(match mode {
+        Mode::Alphanet if base.schedule().offset(fork).is_none() => base.all_at_genesis_through(fork),
         Mode::Alphanet => base,
         Mode::Betanet => base.upgrading_to(fork.max(Fork::Regolith), LIVE_OFFSET),
     })

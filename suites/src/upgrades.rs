@@ -12,7 +12,10 @@ use alloy::{
     sol_types::SolCall,
 };
 use anyhow::{Context, bail, ensure};
-use harness::{forks::Fork, spec::BundleLocation};
+use harness::{
+    forks::Fork,
+    spec::{BundleLocation, NetworkSpec},
+};
 use op_alloy::consensus::{
     TxDeposit, UpgradeDepositSource,
     nuts::{NetworkUpgradeTransaction, NutBundle},
@@ -70,9 +73,14 @@ pub fn qualified_label(fork: Fork) -> Option<&'static str> {
 
 /// The upgrade deposits of `fork`'s activation block, in order.
 pub fn expected_upgrades(net: &TestNet, fork: Fork) -> anyhow::Result<Vec<ExpectedTx>> {
-    let Some(spec) = &net.spec else {
-        return kona_upgrades(fork).with_context(|| format!("{fork}'s bundle comes from the network's spec; set {} to read it", crate::env::SPEC));
-    };
+    match &net.spec {
+        Some(spec) => bundle_upgrades(spec, fork),
+        None => kona_upgrades(fork).with_context(|| format!("{fork}'s bundle comes from the network's spec; set {} to read it", crate::env::SPEC)),
+    }
+}
+
+/// The upgrade deposits `spec`'s bundles give `fork`'s activation block, in order.
+pub fn bundle_upgrades(spec: &NetworkSpec, fork: Fork) -> anyhow::Result<Vec<ExpectedTx>> {
     let mut txs = Vec::new();
     for location in spec.bundle_locations(fork)? {
         match location {
@@ -228,4 +236,39 @@ pub fn kona_code_hashes(fork: Fork) -> Vec<(Address, B256)> {
         ],
         _ => Vec::new(),
     }
+}
+
+alloy::sol! {
+    interface Semver {
+        function version() external view returns (string);
+    }
+}
+
+/// After an L2ContractsManager upgrade, each core predeploy answers `version()` through its
+/// proxy with its new implementation's version, a string that implementation's creation code
+/// carries; and each implementation in `known` (name, version, from a source outside the chain)
+/// reports exactly that version.
+pub async fn versions_match(net: &TestNet, fork: Fork, known: &[(&str, &str)]) -> anyhow::Result<()> {
+    let block = net.require(fork).await;
+    let txs = expected_upgrades(net, fork)?;
+    let deployed = named_deployments(&txs);
+    let initcode = |name: &str| txs.iter().find(|t| t.intent == format!("Deploy {name} Implementation")).map(|t| t.deposit.input.clone()).unwrap_or_default();
+    for (name, proxy) in core_predeploys() {
+        let Some(implementation) = deployed.get(name) else { continue };
+        let direct = version(net, *implementation, block).await?;
+        let through = version(net, proxy, block).await?;
+        ensure!(through == direct, "{fork}: {name} ({proxy}) answers version {through} at block {block}, its new implementation {implementation} says {direct}");
+        let literal = initcode(name).windows(direct.len()).any(|w| w == direct.as_bytes());
+        ensure!(literal, "{fork}: {name}'s version {direct} does not appear in the creation code the bundle deployed it from");
+    }
+    for (name, want) in known {
+        let implementation = deployed.get(*name).with_context(|| format!("{fork}'s bundle deploys no {name} implementation"))?;
+        let got = version(net, *implementation, block).await?;
+        ensure!(got == *want, "{fork}: {name} at {implementation} reports version {got}, expected {want}");
+    }
+    Ok(())
+}
+
+async fn version(net: &TestNet, contract: Address, block: u64) -> anyhow::Result<String> {
+    crate::contracts::call_abi(net, contract, Semver::versionCall {}, block).await
 }

@@ -259,6 +259,18 @@ impl NetworkSpec {
         FEATURES.iter().filter(move |f| schedule.offset(f.fork).is_some())
     }
 
+    /// This network as an Alphanet through `fork`: it and every earlier fork active at genesis,
+    /// nothing after it.
+    pub fn all_at_genesis_through(&self, fork: Fork) -> Self {
+        let mut spec = self.clone();
+        spec.mode = Mode::Alphanet;
+        spec.forks = ForksSpec::default();
+        for earlier in Fork::ALL.into_iter().filter(|f| *f <= fork) {
+            spec.forks.set(earlier, Some(Activation::Genesis));
+        }
+        spec
+    }
+
     /// This network as a Betanet for `fork`: every earlier fork active at genesis, `fork`
     /// activating live `offset` seconds later, nothing after it. How a feature proves itself
     /// absent before and present after its upgrade, on one network.

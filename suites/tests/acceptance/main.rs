@@ -8,4 +8,7 @@ mod fjord;
 mod granite;
 mod holocene;
 mod isthmus;
+mod jovian;
+mod karst;
+mod lagoon;
 mod regolith;

@@ -54,7 +54,7 @@ pub struct L2Extra {
     pub origin: L1Origin,
     pub sequence_number: u64,
     /// Receipt fee fields per transaction (`None` for deposits).
-    pub fees: Vec<Option<op_alloy::rpc_types::L1BlockInfo>>,
+    pub fees: Vec<Option<super::fees::TxFees>>,
 }
 
 pub type L2Block = StoredBlock<OpTxEnvelope, OpReceiptEnvelope, L2Extra>;

@@ -74,6 +74,7 @@ impl NodeChain for L2Chain {
         let bloom = *envelope.logs_bloom();
         let receipt: OpReceipt = envelope.clone().into();
         let effective_gas_price = if tx.is_deposit() { 0 } else { tx.effective_gas_price(Some(ctx.base_fee)) };
+        let fees = block.extra.fees[index].unwrap_or_default();
         OpTransactionReceipt {
             inner: TransactionReceipt {
                 inner: ReceiptWithBloom::new(receipt.map_logs(ctx.log_mapper()), bloom),
@@ -83,13 +84,13 @@ impl NodeChain for L2Chain {
                 block_number: Some(ctx.block_number),
                 gas_used: ctx.gas_used,
                 effective_gas_price,
-                blob_gas_used: None,
+                blob_gas_used: fees.da_footprint,
                 blob_gas_price: None,
                 from: ctx.from,
                 to: ctx.to,
                 contract_address: ctx.contract_address(tx.inner(), nonce),
             },
-            l1_block_info: block.extra.fees[index].unwrap_or_default(),
+            l1_block_info: fees.l1,
             op_gas_refund: None,
         }
     }
