@@ -67,3 +67,31 @@ fn config_writes_op_node_and_op_geth_files_with_the_schedule() {
     assert_eq!(genesis.config.shanghai_time, op.canyon_time);
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// A NUT folder whose Karst bundle differs from its lock by one byte: the spec is refused,
+/// naming the file, the pinned hash and the actual one.
+#[test]
+fn a_bundle_that_differs_from_its_lock_is_refused() {
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/nuts");
+    let copy = tempfile::tempdir().unwrap();
+    std::fs::create_dir(copy.path().join("bundles")).unwrap();
+    for entry in std::fs::read_dir(shared.join("bundles")).expect("../shared/nuts is beside the checkout") {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), copy.path().join("bundles").join(entry.file_name())).unwrap();
+    }
+    std::fs::copy(shared.join("fork_lock.toml"), copy.path().join("fork_lock.toml")).unwrap();
+    let bundle = std::fs::read_to_string(shared.join("bundles/karst_nut_bundle.json")).unwrap();
+    let tampered = copy.path().join("bundles/karst_nut_bundle.json");
+    std::fs::write(&tampered, bundle.replacen("ConditionalDeployer Deployment", "ConditionalDeployer deployment", 1)).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_harness"))
+        .args(["validate", "networks/betanet.toml"])
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
+        .env("HARNESS_NUTS", copy.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains(&tampered.display().to_string()), "names the file: {stderr}");
+    assert!(stderr.contains("pinned to sha256:08f5df36f7ff29a9421ab84beebe96684a7455df9a5d234a2468613a4008ad91"), "names the lock's hash: {stderr}");
+    assert!(stderr.contains("sha256 is sha256:"), "names the actual hash: {stderr}");
+}

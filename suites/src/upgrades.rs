@@ -51,12 +51,14 @@ pub struct ExpectedTx {
     pub deposit: TxDeposit,
     /// keccak256 of the EIP-2718 bytes: the L2 transaction hash.
     pub hash: B256,
+    /// From the fork's official source (kona, a locked NUT bundle), not a team's own bundle.
+    pub official: bool,
 }
 
 impl ExpectedTx {
-    fn new(intent: String, deposit: TxDeposit) -> Self {
+    fn new(intent: String, deposit: TxDeposit, official: bool) -> Self {
         let hash = keccak256(deposit.encoded_2718());
-        Self { intent, deposit, hash }
+        Self { intent, deposit, hash, official }
     }
 }
 
@@ -105,7 +107,12 @@ fn kona_upgrades(fork: Fork) -> anyhow::Result<Vec<ExpectedTx>> {
         .map(|(index, raw)| {
             let envelope = <op_alloy::consensus::OpTxEnvelope as alloy::eips::eip2718::Decodable2718>::decode_2718(&mut raw.as_ref())?;
             let deposit = envelope.as_deposit().with_context(|| format!("kona's {fork} transaction {index} is not a deposit"))?.inner().clone();
-            Ok(ExpectedTx::new(format!("{fork} upgrade transaction {index} (kona-hardforks)"), deposit))
+            let intent = match effect(&deposit) {
+                Effect::Deploys { address } => format!("deploy {address} from {}", deposit.from),
+                Effect::Upgrades { proxy, implementation } => format!("upgrade proxy {proxy} to {implementation}"),
+                _ => format!("call {} on {}", deposit.input.get(..4).map(alloy::hex::encode_prefixed).unwrap_or_default(), deposit.to.to().copied().unwrap_or_default()),
+            };
+            Ok(ExpectedTx::new(intent, deposit, true))
         })
         .collect()
 }
@@ -129,7 +136,8 @@ fn nut_upgrades(fork: Fork, path: &std::path::Path, sha256: Option<&str>) -> any
             deposit.source_hash = UpgradeDepositSource { intent: intent.clone() }.source_hash();
         }
     }
-    Ok(intents.into_iter().zip(deposits).map(|(intent, deposit)| ExpectedTx::new(intent, deposit)).collect())
+    let official = sha256.is_some();
+    Ok(intents.into_iter().zip(deposits).map(|(intent, deposit)| ExpectedTx::new(intent, deposit, official)).collect())
 }
 
 fn nut_entry(entry: &serde_json::Value) -> anyhow::Result<NetworkUpgradeTransaction> {

@@ -32,3 +32,16 @@ async fn a_healthy_network_passes_every_boundary_check() {
     let net = TestNet::embedded(spec, None).await.expect("the network starts");
     op_suites::pass(boundary::all(&net, Fork::Isthmus).await);
 }
+
+/// Jovian's state is compared with op-deployer's Jovian genesis; a dropped proxy update leaves
+/// L1Block on its Isthmus implementation, and the comparison names it.
+#[tokio::test]
+async fn a_dropped_jovian_upgrade_is_named_by_the_op_deployer_comparison() {
+    let spec = spec_for(Mode::Betanet, Fork::Jovian).expect("the shipped specs load");
+    let healthy = TestNet::embedded(spec.clone(), None).await.expect("the network starts");
+    op_suites::pass(op_suites::oracle::matches_op_deployer(&healthy, Fork::Jovian).await);
+    let broken = TestNet::embedded(spec, Some(Fault::DropUpgradeTx { fork: Fork::Jovian, index: 1 })).await.expect("the network starts");
+    let err = op_suites::oracle::matches_op_deployer(&broken, Fork::Jovian).await.expect_err("L1Block left on Isthmus's implementation must fail");
+    let message = format!("{err:#}");
+    assert!(message.contains("predeploy 0x4200000000000000000000000000000000000015"), "{message}");
+}

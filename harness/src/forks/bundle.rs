@@ -28,6 +28,9 @@ pub const UPGRADE_TO_SELECTOR: [u8; 4] = [0x36, 0x59, 0xcf, 0xe6];
 pub const IMPLEMENTATION_SLOT: B256 =
     b256!("360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc");
 
+/// The `origin` of a bundle kona-hardforks ships.
+pub const BUILTIN_ORIGIN: &str = "builtin";
+
 /// The ordered upgrade transactions of one bundle.
 #[derive(Clone, Debug)]
 pub struct UpgradeBundle {
@@ -115,7 +118,7 @@ impl UpgradeBundle {
             let deposit = decode_deposit(&raw).expect("kona-hardforks yields deposit transactions");
             UpgradeTx { intent: describe(&deposit), deposit, raw }
         });
-        Some(Self { fork, origin: "builtin".into(), transactions: transactions.collect(), extra_gas: 0 })
+        Some(Self { fork, origin: BUILTIN_ORIGIN.into(), transactions: transactions.collect(), extra_gas: 0 })
     }
 
     /// Reads a NUT bundle JSON file for `fork`.

@@ -13,7 +13,7 @@ use std::{fmt, str::FromStr};
 
 use serde::{Deserialize, Serialize};
 
-pub use bundle::{BundleError, Expectation, IMPLEMENTATION_SLOT, UPGRADE_TO_SELECTOR, UpgradeBundle, UpgradeTx, recovered_deposit};
+pub use bundle::{BUILTIN_ORIGIN, BundleError, Expectation, IMPLEMENTATION_SLOT, UPGRADE_TO_SELECTOR, UpgradeBundle, UpgradeTx, recovered_deposit};
 pub use features::{Coverage, FEATURES, Feature, Layer, feature};
 pub use nuts::{LOCK_FILE, NutDir, NutError};
 pub use release::{ContractsRelease, UnknownRelease};

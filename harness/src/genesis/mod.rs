@@ -18,7 +18,7 @@ use alloy::eips::eip1559::BaseFeeParams;
 pub use dev::{DEV_ACCOUNT_COUNT, DEV_BALANCE, DEV_MNEMONIC, dev_addresses, dev_signers};
 pub use header::{GenesisRules, L2_TO_L1_MESSAGE_PASSER, genesis_header};
 pub use deployments::{Alloc, Side, alloc_file, load_alloc};
-pub use predeploys::{OP_DEPLOYER_BASE, predeploys, registry_genesis};
+pub use predeploys::{OP_DEPLOYER_BASE, predeploys, registry_genesis, replayed_at_genesis};
 
 use crate::{
     forks::Fork,

@@ -26,7 +26,7 @@ use super::{
     deployments::{Side, alloc_file, load_alloc},
 };
 use crate::{
-    forks::{ContractsRelease, Fork, UpgradeTx},
+    forks::{BUILTIN_ORIGIN, ContractsRelease, Fork, UpgradeTx},
     node::{
         l2::{execute::{OpFactory, execute}, rules::ChainRules},
         state::WorldState,
@@ -56,10 +56,24 @@ pub fn registry_genesis() -> Result<&'static Genesis, GenesisError> {
 /// reached by replaying their upgrade transactions.
 pub const OP_DEPLOYER_BASE: ContractsRelease = ContractsRelease::V4_1_0;
 
+/// The newest fork the state a chain's genesis is built on already has: op-deployer's state
+/// for chains starting on Isthmus or later, a Bedrock-era genesis before.
+fn base_fork(spec: &NetworkSpec) -> Fork {
+    let modern = OP_DEPLOYER_BASE.l2_genesis_fork();
+    if spec.schedule().genesis_fork() < modern { Fork::Bedrock } else { modern }
+}
+
+/// The forks active at genesis whose upgrade transactions genesis replays; the others active at
+/// genesis came with the base state, so their contracts are that state's, not their upgrade's.
+pub fn replayed_at_genesis(spec: &NetworkSpec) -> Vec<Fork> {
+    let (schedule, base) = (spec.schedule(), base_fork(spec));
+    Fork::ALL.into_iter().filter(|f| *f > base && schedule.offset(*f) == Some(0) && f.has_upgrade_transactions()).collect()
+}
+
 /// The state a chain's genesis is built on, and the newest fork that state already has.
 fn base_state(spec: &NetworkSpec) -> Result<(WorldState, Fork), GenesisError> {
-    let base_fork = OP_DEPLOYER_BASE.l2_genesis_fork();
-    if spec.schedule().genesis_fork() < base_fork {
+    let base_fork = base_fork(spec);
+    if base_fork == Fork::Bedrock {
         return Ok((WorldState::from_alloc(&registry_genesis()?.alloc), Fork::Bedrock));
     }
     let dir = spec.data.deployments_dir(spec.folder()).ok_or(GenesisError::NoDeployments)?;
@@ -67,15 +81,16 @@ fn base_state(spec: &NetworkSpec) -> Result<(WorldState, Fork), GenesisError> {
     Ok((WorldState::from_alloc(alloc.iter()), base_fork))
 }
 
-/// The upgrade transactions of every fork active at genesis that the base lacks, in fork order.
-fn genesis_upgrades(spec: &NetworkSpec, base_fork: Fork) -> Result<Vec<Recovered<OpTxEnvelope>>, GenesisError> {
-    let schedule = spec.schedule();
+/// The upgrade transactions genesis replays, in fork order: every bundle of a fork the base
+/// lacks, and for forks the base already has, the team bundles a spec attaches to them (no
+/// official state holds those).
+fn genesis_upgrades(spec: &NetworkSpec) -> Result<Vec<Recovered<OpTxEnvelope>>, GenesisError> {
+    let (schedule, replayed) = (spec.schedule(), replayed_at_genesis(spec));
     let mut txs = Vec::new();
-    let replayed = Fork::ALL.into_iter().filter(|f| *f > base_fork && schedule.offset(*f) == Some(0) && f.has_upgrade_transactions());
-    for fork in replayed {
-        for bundle in spec.upgrade_bundles(fork)? {
-            txs.extend(bundle.transactions.iter().map(UpgradeTx::recovered));
-        }
+    for fork in Fork::ALL.into_iter().filter(|f| schedule.offset(*f) == Some(0)) {
+        let bundles = spec.upgrade_bundles(fork)?;
+        let wanted = bundles.iter().filter(|b| replayed.contains(&fork) || b.origin != BUILTIN_ORIGIN);
+        txs.extend(wanted.flat_map(|b| b.transactions.iter().map(UpgradeTx::recovered)));
     }
     Ok(txs)
 }
@@ -83,7 +98,7 @@ fn genesis_upgrades(spec: &NetworkSpec, base_fork: Fork) -> Result<Vec<Recovered
 /// The predeploy accounts of an L2 starting at `genesis_time` on the spec's genesis fork.
 pub fn predeploys(spec: &NetworkSpec, l2: &L2Spec, genesis_time: u64) -> Result<Vec<(Address, GenesisAccount)>, GenesisError> {
     let (base, base_fork) = base_state(spec)?;
-    let upgrades = genesis_upgrades(spec, base_fork)?;
+    let upgrades = genesis_upgrades(spec)?;
     if upgrades.is_empty() && base_fork != Fork::Bedrock {
         return Ok(base.to_alloc());
     }

@@ -14,6 +14,7 @@ mod isthmus {
         use op_suites::{
             TestNet, bytecode,
             eip7702::delegate,
+            fees,
             wallet::{block_number, succeeded},
         };
 
@@ -35,8 +36,8 @@ mod isthmus {
             let (scalar, constant) = (fees.operator_fee_scalar.context("no operatorFeeScalar")?, fees.operator_fee_constant.context("no operatorFeeConstant")?);
             ensure!(l1_fee > 0 && (scalar > 0 || constant > 0), "the spec charges L1 and operator fees, but the receipt shows l1Fee {l1_fee}, operator fee {scalar}/{constant}");
             let gas = u128::from(receipt.inner.gas_used);
-            let operator_fee = gas * scalar / 1_000_000 + constant;
-            let expected = U256::from(gas * receipt.inner.effective_gas_price + l1_fee + operator_fee) + value;
+            let operator_fee = fees::operator_fee(net, block, receipt.inner.gas_used, u32::try_from(scalar)?, u64::try_from(constant)?);
+            let expected = U256::from(gas * receipt.inner.effective_gas_price + l1_fee) + operator_fee + value;
             ensure!(spent == expected, "the delegated account spent {spent}; gas, L1 fee {l1_fee}, operator fee {operator_fee} and value make {expected}");
             Ok(())
         }

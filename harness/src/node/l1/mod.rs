@@ -132,35 +132,59 @@ impl L1Chain {
     fn execute(
         &self,
         world: &WorldState,
-        mut header: Header,
+        header: Header,
         candidates: Vec<Recovered<TxEnvelope>>,
     ) -> Result<(L1Block, Vec<Rejected>), BlockExecutionError> {
-        let mut state = exec_state(world);
-        let env = EvmEnv::for_eth_block(&header, self.rules(), self.chain_id, Some(BlobParams::prague()));
-        let evm = self.factory.evm_factory().create_evm(&mut state, env);
-        let ctx = EthBlockExecutionCtx {
-            parent_hash: header.parent_hash,
-            parent_beacon_block_root: header.parent_beacon_block_root,
-            ommers: &[],
-            withdrawals: Some(Cow::Borrowed(&[])),
-            extra_data: header.extra_data.clone(),
-            tx_count_hint: Some(candidates.len()),
-            slot_number: None,
-        };
-        let mut executor = self.factory.create_executor(evm, ctx);
-        executor.apply_pre_execution_changes()?;
-        let (transactions, rejected) =
-            run_transactions(Vec::new(), candidates, |tx| executor.execute_transaction(tx).map(|_| ()))?;
-        let result = executor.apply_post_execution_changes()?;
-        let mut state = commit(state, world);
-        header.blob_gas_used = Some(result.blob_gas_used);
-        header.requests_hash = Some(result.requests.requests_hash());
-        let envelopes: Vec<&TxEnvelope> = transactions.iter().map(|t| t.inner()).collect();
-        seal_roots(&mut header, &envelopes, &result.receipts, &state, result.gas_used);
-        let header = Sealed::new(header);
-        state.record_block_hash(header.number, header.hash());
-        Ok((StoredBlock { header, transactions, receipts: result.receipts, state, extra: () }, rejected))
+        execute(&self.factory, self.chain_id, world, header, Vec::new(), candidates)
     }
+}
+
+/// Executes `forced` (each must succeed) then `candidates` (invalid ones are left out) on
+/// `world`, and seals the header.
+fn execute(
+    factory: &L1Factory,
+    chain_id: u64,
+    world: &WorldState,
+    mut header: Header,
+    forced: Vec<Recovered<TxEnvelope>>,
+    candidates: Vec<Recovered<TxEnvelope>>,
+) -> Result<(L1Block, Vec<Rejected>), BlockExecutionError> {
+    let mut state = exec_state(world);
+    let env = EvmEnv::for_eth_block(&header, factory.spec(), chain_id, Some(BlobParams::prague()));
+    let evm = factory.evm_factory().create_evm(&mut state, env);
+    let ctx = EthBlockExecutionCtx {
+        parent_hash: header.parent_hash,
+        parent_beacon_block_root: header.parent_beacon_block_root,
+        ommers: &[],
+        withdrawals: Some(Cow::Borrowed(&[])),
+        extra_data: header.extra_data.clone(),
+        tx_count_hint: Some(forced.len() + candidates.len()),
+        slot_number: None,
+    };
+    let mut executor = factory.create_executor(evm, ctx);
+    executor.apply_pre_execution_changes()?;
+    let (transactions, rejected) = run_transactions(forced, candidates, |tx| executor.execute_transaction(tx).map(|_| ()))?;
+    let result = executor.apply_post_execution_changes()?;
+    let mut state = commit(state, world);
+    header.blob_gas_used = Some(result.blob_gas_used);
+    header.requests_hash = Some(result.requests.requests_hash());
+    let envelopes: Vec<&TxEnvelope> = transactions.iter().map(|t| t.inner()).collect();
+    seal_roots(&mut header, &envelopes, &result.receipts, &state, result.gas_used);
+    let header = Sealed::new(header);
+    state.record_block_hash(header.number, header.hash());
+    Ok((StoredBlock { header, transactions, receipts: result.receipts, state, extra: () }, rejected))
+}
+
+/// Runs `txs` in a block before block 0 on `world`, the way the L1's genesis gets its OP
+/// deployment (as the L2's genesis replays upgrade transactions): every one must succeed.
+pub fn run_before_genesis(chain_id: u64, world: &WorldState, timestamp: u64, txs: Vec<Recovered<TxEnvelope>>) -> Result<L1Block, String> {
+    let factory = L1Factory::new(AlloyReceiptBuilder::default(), L1Rules::default(), EthEvmFactory::default());
+    let header = Header { timestamp, gas_limit: 1_000_000_000, base_fee_per_gas: Some(0), ..Default::default() };
+    let (block, _) = execute(&factory, chain_id, world, header, txs, Vec::new()).map_err(|e| e.to_string())?;
+    if let Some(index) = block.receipts.iter().position(|r| !r.status()) {
+        return Err(format!("transaction {index} reverted"));
+    }
+    Ok(block)
 }
 
 impl L1Block {
