@@ -6,6 +6,7 @@ use std::{collections::BTreeMap, sync::{Arc, Mutex}, time::Duration};
 use alloy::{
     consensus::Sealed,
     eips::BlockNumberOrTag,
+    primitives::Address,
     providers::{DynProvider, Provider, ProviderBuilder},
     signers::local::PrivateKeySigner,
 };
@@ -13,15 +14,17 @@ use serde::Serialize;
 use tokio::{sync::watch, task::JoinHandle, time::Instant};
 
 use crate::{
-    config::{L2Files, RollupConfig},
+    config::{L2Files, NetworkFiles, RollupConfig},
+    contracts::L1Contracts,
+    derive::{L1Addresses, L1Receipt, L2SystemConfig},
     forks::Fork,
-    genesis::{GenesisError, dev_signers, eip1559_params},
+    genesis::{GenesisError, dev_signers},
     node::{
         api::Node,
         l1::{L1Chain, origin_of},
         l2::{
             chain::{Fault, L2Chain, L2Config},
-            l1_info::{L1InfoConfig, L1Origin},
+            l1_info::L1Origin,
             rules::ChainRules,
         },
         rpc::{RpcServer, eth, op},
@@ -67,8 +70,9 @@ impl L1Source {
     }
 
     /// The L1 origin of the L2 block at `timestamp`: the next L1 block once it is old enough,
-    /// as op-node advances it. An embedded L1 in fast mode is first advanced to keep pace.
-    async fn origin_for(&self, clock: ClockMode, current: L1Origin, timestamp: u64) -> Result<L1Origin, String> {
+    /// as op-node advances it, with that block's receipts (a new epoch); else `current`. An
+    /// embedded L1 in fast mode is first advanced to keep pace.
+    async fn origin_for(&self, clock: ClockMode, current: L1Origin, timestamp: u64) -> Result<(L1Origin, Option<Vec<L1Receipt>>), String> {
         match self {
             Self::Embedded(l1) => {
                 if clock == ClockMode::Fast {
@@ -81,14 +85,22 @@ impl L1Source {
                 }
                 let l1 = l1.read();
                 let next = l1.store.get(current.number + 1).filter(|b| b.header.timestamp <= timestamp);
-                Ok(next.map_or(current, |b| b.origin()))
+                Ok(next.map_or((current, None), |b| (b.origin(), Some(b.receipts.iter().map(l1_receipt).collect()))))
             }
             Self::Rpc(client) => {
-                let next = rpc_block(client, BlockNumberOrTag::Number(current.number + 1)).await?;
-                Ok(next.filter(|h| h.timestamp <= timestamp).map_or(current, |h| origin_of(&h)))
+                let next = rpc_block(client, BlockNumberOrTag::Number(current.number + 1)).await?.filter(|h| h.timestamp <= timestamp);
+                let Some(header) = next else { return Ok((current, None)) };
+                let receipts = client.get_block_receipts(header.number.into()).await.map_err(|e| format!("reading the receipts of L1 block {}: {e}", header.number))?;
+                let receipts = receipts.unwrap_or_default().iter().map(|r| L1Receipt { success: r.status(), logs: r.inner.logs().iter().map(|l| l.inner.clone()).collect() }).collect();
+                Ok((origin_of(&header), Some(receipts)))
             }
         }
     }
+}
+
+/// An embedded L1 receipt as derivation reads it.
+fn l1_receipt(receipt: &alloy::consensus::ReceiptEnvelope) -> L1Receipt {
+    L1Receipt { success: receipt.status(), logs: receipt.logs().to_vec() }
 }
 
 /// A block header from an L1 over RPC, sealed with the hash the node reported.
@@ -129,6 +141,10 @@ pub struct L2Endpoint {
     pub name: String,
     pub chain_id: u64,
     pub rpc: String,
+    /// The L2's contracts on L1.
+    pub l1_contracts: L1Contracts,
+    /// Owns the L2's SystemConfig (and its other L1 roles, on dev networks).
+    pub system_config_owner: Address,
     #[serde(skip)]
     pub rollup: RollupConfig,
 }
@@ -172,10 +188,11 @@ impl Devnet {
     pub async fn start(spec: &NetworkSpec, options: DevnetOptions) -> Result<Self, DevnetError> {
         let given = options.l2_genesis.as_deref();
         let genesis_time = given.map(|g| g.timestamp).or(options.genesis_time).unwrap_or_else(unix_now);
-        let (l1_genesis, mut l2_files) = crate::config::for_network(spec, genesis_time)?;
+        let NetworkFiles { l1: l1_genesis, deployment, l2: mut l2_files } = crate::config::for_network(spec, genesis_time)?;
         if let Some(genesis) = given {
-            l2_files[0] = L2Files::new(spec, 0, &l1_genesis, crate::genesis::ChainGenesis::new(genesis.clone()));
+            l2_files[0] = L2Files::new(spec, 0, &l1_genesis, &deployment, crate::genesis::ChainGenesis::new(genesis.clone()));
         }
+        let owner = deployment.owner;
         let mut servers = Vec::new();
         let mut tasks = Vec::new();
         let failure = Arc::new(Mutex::new(None));
@@ -215,16 +232,18 @@ impl Devnet {
         for (index, mut files) in l2_files.into_iter().enumerate() {
             // The L2 starts on whichever L1 block is the head now.
             files.rollup.genesis.l1 = crate::config::BlockRef { number: l1_head.number, hash: l1_head.hash() };
-            devnet.start_l2(spec, index, files, origin_of(&l1_head), &l1, &options).await?;
+            devnet.start_l2(spec, index, files, owner, origin_of(&l1_head), &l1, &options).await?;
         }
         Ok(devnet)
     }
 
+    #[allow(clippy::too_many_arguments, reason = "the parts of one L2's start, each from a different source")]
     async fn start_l2(
         &mut self,
         spec: &NetworkSpec,
         index: usize,
         files: L2Files,
+        owner: Address,
         origin: L1Origin,
         l1: &L1Source,
         options: &DevnetOptions,
@@ -237,27 +256,18 @@ impl Devnet {
             .live_forks()
             .map(|(fork, _)| Ok((fork, spec.upgrade_bundles(fork)?)))
             .collect::<Result<_, crate::spec::BundleSourceError>>()?;
-        let sc = &l2.system_config;
+        let rollup = &files.rollup;
         let config = L2Config {
             name: l2.name.clone(),
             chain_id: l2.chain_id,
-            gas_limit: l2.gas_limit,
-            l1_info: L1InfoConfig {
-                batcher: sc.batcher,
-                base_fee_scalar: sc.base_fee_scalar,
-                blob_base_fee_scalar: sc.blob_base_fee_scalar,
-                operator_fee_scalar: sc.operator_fee_scalar,
-                operator_fee_constant: sc.operator_fee_constant,
-                da_footprint_gas_scalar: sc.da_footprint_gas_scalar,
-            },
-            eip1559_params: eip1559_params(l2),
-            min_base_fee: sc.min_base_fee,
+            l1: L1Addresses { portal: rollup.deposit_contract_address, system_config: rollup.l1_system_config_address },
             rules,
             bundles,
             fault: options.fault,
         };
+        let system_config = L2SystemConfig::from_genesis(&rollup.genesis.system_config);
         let state = WorldState::from_alloc(&files.genesis.genesis.alloc);
-        let chain = L2Chain::new(config, files.genesis.header.clone(), state, origin);
+        let chain = L2Chain::new(config, files.genesis.header.clone(), state, origin, system_config);
         let node = Node::new(chain, l2.chain_id, client_version("l2", options.clock));
         let methods = {
             let mut m = eth::module(node.clone());
@@ -268,7 +278,14 @@ impl Devnet {
         let (target, target_rx) = watch::channel(0);
         let producer = Producer { l2: node.clone(), l1: l1.clone(), failure: self.failure.clone() };
         self.tasks.push(tokio::spawn(producer.run(options.clock, target_rx)));
-        self.l2.push(L2Endpoint { name: l2.name.clone(), chain_id: l2.chain_id, rpc: server.url(), rollup: files.rollup });
+        self.l2.push(L2Endpoint {
+            name: l2.name.clone(),
+            chain_id: l2.chain_id,
+            rpc: server.url(),
+            l1_contracts: files.contracts,
+            system_config_owner: owner,
+            rollup: files.rollup,
+        });
         self.l2_nodes.push(node);
         self.targets.push(target);
         self.block_times.push(l2.block_time);
@@ -411,8 +428,8 @@ impl Producer {
             let chain = self.l2.read();
             (chain.next_timestamp(), chain.head().extra.origin)
         };
-        let origin = self.l1.origin_for(clock, current, timestamp).await?;
-        let rejected = self.l2.write(|chain| chain.build_next(origin)).map_err(|e| e.to_string())?;
+        let (origin, epoch) = self.l1.origin_for(clock, current, timestamp).await?;
+        let rejected = self.l2.write(|chain| chain.build_next(origin, epoch.as_deref())).map_err(|e| e.to_string())?;
         for r in rejected {
             tracing::debug!(hash = %r.hash, reason = %r.reason, "transaction left out");
         }

@@ -6,6 +6,8 @@
 
 pub mod backend;
 pub mod config;
+pub mod contracts;
+pub mod derive;
 pub mod devnet;
 pub mod forks;
 pub mod fsx;

@@ -13,6 +13,7 @@ pub mod eip7702;
 pub mod env;
 pub mod fastlz;
 pub mod fees;
+pub mod l1;
 pub mod net;
 pub mod oracle;
 pub mod p256;

@@ -60,6 +60,20 @@ impl Schedule {
     }
 }
 
+/// The L1 contracts an L2 derives from, as its rollup config names them.
+#[derive(Clone, Copy, Debug)]
+pub struct L1Addresses {
+    pub portal: alloy::primitives::Address,
+    pub system_config: alloy::primitives::Address,
+}
+
+impl L1Addresses {
+    fn from_rollup_config(config: &serde_json::Value) -> anyhow::Result<Self> {
+        let address = |key: &str| serde_json::from_value(config[key].clone()).with_context(|| format!("rollup config without {key}"));
+        Ok(Self { portal: address("deposit_contract_address")?, system_config: address("l1_system_config_address")? })
+    }
+}
+
 /// The network under test and clients for it.
 pub struct TestNet {
     pub mode: Mode,
@@ -68,6 +82,8 @@ pub struct TestNet {
     pub schedule: Schedule,
     pub l2: DynProvider<Optimism>,
     pub l1: DynProvider,
+    /// The L2's contracts on L1 its rollup config names.
+    pub l1_addresses: L1Addresses,
     l2_url: String,
     salt: String,
     faucet: PrivateKeySigner,
@@ -151,6 +167,7 @@ impl TestNet {
             mode,
             origin,
             schedule: Schedule::from_rollup_config(&config)?,
+            l1_addresses: L1Addresses::from_rollup_config(&config)?,
             l2,
             l1: connect(l1_url)?,
             l2_url: l2_url.to_owned(),

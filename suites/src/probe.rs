@@ -14,7 +14,7 @@ use alloy::{
     transports::{RpcError, TransportResult},
 };
 use anyhow::{Context, bail, ensure};
-use harness::{forks::Fork, spec::SystemConfigSpec};
+use harness::forks::Fork;
 use op_alloy::{
     consensus::{OpReceipt, OpTxEnvelope, TxDeposit},
     rpc_types::{OpTransactionReceipt, Transaction as OpTransaction},
@@ -122,11 +122,4 @@ pub async fn run_across(net: &TestNet, fork: Fork, code: Bytes) -> anyhow::Resul
 pub fn word(output: &Bytes) -> anyhow::Result<U256> {
     ensure!(output.len() == 32, "expected one 32-byte word, got {output}");
     Ok(U256::from_be_slice(output))
-}
-
-/// The SystemConfig values the network's spec promises for its L2. Attached networks need
-/// `HARNESS_SPEC` for this.
-pub fn system_config(net: &TestNet) -> anyhow::Result<&SystemConfigSpec> {
-    let spec = net.spec.as_ref().with_context(|| format!("network {} has no spec to take the expected SystemConfig from (set {})", net.origin, crate::env::SPEC))?;
-    Ok(&spec.l2.first().with_context(|| format!("spec {} has no L2", spec.name))?.system_config)
 }

@@ -21,7 +21,7 @@ use testcontainers::{
 
 use super::{
     BackendError,
-    launch::{anvil_args, free_port, logs_dir, loopback_url, node_args, ready_deadline, wait_for_blocks, wait_for_chain},
+    launch::{anvil_args, free_port, logs_dir, loopback_url, node_args, ready_deadline, wait_for_blocks, wait_for_chain, write_configs},
     registry::RUN_LABEL,
 };
 use crate::spec::{ClockMode, ContainerRole, DEPLOYMENTS_ENV, NUTS_ENV, NetworkSpec};
@@ -49,10 +49,11 @@ fn fill(template: &str, values: &[(&str, String)]) -> String {
 }
 
 impl Launch {
-    fn default_l1(spec: &NetworkSpec, port: u16) -> Self {
+    fn default_l1(spec: &NetworkSpec, port: u16, config: &Path) -> Self {
         let mut command = vec!["/bin/anvil".to_owned()];
-        command.extend(anvil_args(spec, port));
-        Self { name: "l1", image: (ANVIL_IMAGE.0.into(), ANVIL_IMAGE.1.into()), command, env: BTreeMap::new(), mounts: Vec::new() }
+        command.extend(anvil_args(spec, port, &format!("{CONFIG_DIR}/{}", crate::config::L1_GENESIS_FILE)));
+        let mounts = vec![(config.to_path_buf(), CONFIG_DIR.into())];
+        Self { name: "l1", image: (ANVIL_IMAGE.0.into(), ANVIL_IMAGE.1.into()), command, env: BTreeMap::new(), mounts }
     }
 
     fn default_l2(spec: &NetworkSpec, spec_path: &Path, l1_rpc: &str, port: u16, clock: ClockMode) -> Result<Self, BackendError> {
@@ -140,7 +141,7 @@ impl ContainerNetwork {
 
     pub async fn start(spec: &NetworkSpec, spec_path: &Path, clock: ClockMode, run: &str) -> Result<Self, BackendError> {
         let logs = logs_dir(run)?;
-        let config = logs.parent().expect("logs sit in the run folder").join("config");
+        let config = std::path::absolute(logs.parent().expect("logs sit in the run folder").join("config")).map_err(BackendError::Io)?;
         let (l1_port, l2_port) = (free_port()?, free_port()?);
         let (l1_rpc, l2_rpc) = (loopback_url(l1_port), loopback_url(l2_port));
         let values = [
@@ -149,14 +150,11 @@ impl ContainerNetwork {
             ("chain_id", spec.l2[0].chain_id.to_string()),
             ("config_dir", CONFIG_DIR.to_owned()),
         ];
-        if spec.container.l1.is_some() || spec.container.l2.is_some() {
-            let (l1, l2s) = crate::config::for_network(spec, crate::devnet::unix_now())?;
-            crate::config::write(&config, &l1, &l2s).map_err(BackendError::Io)?;
-        }
+        write_configs(spec, &config)?;
         let l1_values = [("rpc_port", l1_port.to_string()), ("chain_id", spec.l1.chain_id.to_string()), ("config_dir", CONFIG_DIR.to_owned())];
         let l1_launch = match &spec.container.l1 {
             Some(role) => Launch::custom("l1", role, &l1_values, &config),
-            None => Launch::default_l1(spec, l1_port),
+            None => Launch::default_l1(spec, l1_port, &config),
         };
         let l1 = l1_launch.start(run, &logs).await?;
         wait_for_chain(&l1_rpc, spec.l1.chain_id, ready_deadline(spec.l1.block_time), "the L1 container").await?;

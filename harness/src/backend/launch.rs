@@ -23,12 +23,21 @@ pub fn loopback_url(port: u16) -> String {
     format!("http://127.0.0.1:{port}")
 }
 
-/// anvil as the spec's L1, on loopback only.
-pub fn anvil_args(spec: &NetworkSpec, port: u16) -> Vec<String> {
-    let (chain_id, block_time) = (spec.l1.chain_id.to_string(), spec.l1.block_time.to_string());
-    ["--host", "127.0.0.1", "--port", &port.to_string(), "--chain-id", &chain_id, "--block-time", &block_time]
-        .map(str::to_owned)
-        .to_vec()
+/// anvil as the spec's L1, on loopback only, starting from `genesis` (the L1 genesis with the
+/// OP deployment the harness builds, so deposits work on every backend).
+pub fn anvil_args(spec: &NetworkSpec, port: u16, genesis: &str) -> Vec<String> {
+    let block_time = spec.l1.block_time.to_string();
+    // No states persisted to disk: anvil keeps them under ~/.foundry/anvil/tmp and leaves them
+    // there (about 1.7 GB a run) when it is killed.
+    let args = ["--host", "127.0.0.1", "--port", &port.to_string(), "--block-time", &block_time, "--init", genesis, "--max-persisted-states", "0"];
+    args.map(str::to_owned).to_vec()
+}
+
+/// Writes the network's node config files (the L1 genesis among them) into `dir`.
+pub fn write_configs(spec: &NetworkSpec, dir: &Path) -> Result<(), BackendError> {
+    let files = crate::config::for_network(spec, crate::devnet::unix_now()).map_err(|e| BackendError::Start(format!("building the genesis state: {e}")))?;
+    crate::config::write(dir, &files).map_err(BackendError::Io)?;
+    Ok(())
 }
 
 /// `harness up` as the spec's L2s, following the L1 at `l1_rpc`.

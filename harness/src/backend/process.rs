@@ -10,7 +10,7 @@ use tokio::process::{Child, Command};
 
 use super::{
     BackendError,
-    launch::{anvil_args, free_port, logs_dir, loopback_url, node_args, ready_deadline, wait_for_blocks, wait_for_chain},
+    launch::{anvil_args, free_port, logs_dir, loopback_url, node_args, ready_deadline, wait_for_blocks, wait_for_chain, write_configs},
     registry,
 };
 use crate::spec::{ClockMode, NetworkSpec};
@@ -64,7 +64,9 @@ impl ProcessNetwork {
         let logs = logs_dir(run)?;
         let (l1_port, l2_port) = (free_port()?, free_port()?);
         let l1_rpc = loopback_url(l1_port);
-        let anvil = spawn(run, &anvil_binary(spec), &anvil_args(spec, l1_port), &logs.join("l1-anvil.log"))?;
+        write_configs(spec, &logs)?;
+        let genesis = logs.join(crate::config::L1_GENESIS_FILE);
+        let anvil = spawn(run, &anvil_binary(spec), &anvil_args(spec, l1_port, &genesis.to_string_lossy()), &logs.join("l1-anvil.log"))?;
         wait_for_chain(&l1_rpc, spec.l1.chain_id, ready_deadline(spec.l1.block_time), "anvil").await?;
         let harness = spec.process.harness.clone().map_or_else(std::env::current_exe, Ok).map_err(BackendError::Io)?;
         let ready = logs.join("l2.ready");

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 pub use rollup::{BlockRef, ChainOpConfig, RollupConfig, RollupGenesis, SystemConfigJson};
 
 use crate::{
+    contracts::{L1Contracts, L1Deployment},
     genesis::{self, ChainGenesis},
     spec::NetworkSpec,
 };
@@ -18,38 +19,53 @@ pub struct L2Files {
     pub name: String,
     pub rollup: RollupConfig,
     pub genesis: ChainGenesis,
+    /// Its L1 contracts, which the rollup config names in part.
+    pub contracts: L1Contracts,
 }
 
 impl L2Files {
-    /// Builds the rollup config for an L2 whose genesis is known.
-    pub fn new(spec: &NetworkSpec, index: usize, l1: &ChainGenesis, genesis: ChainGenesis) -> Self {
+    /// Builds the rollup config for an L2 whose genesis and L1 deployment are known.
+    pub fn new(spec: &NetworkSpec, index: usize, l1: &ChainGenesis, deployment: &L1Deployment, genesis: ChainGenesis) -> Self {
         let l2 = &spec.l2[index];
         let l1_ref = BlockRef { number: 0, hash: l1.header.hash() };
         let l2_ref = BlockRef { number: 0, hash: genesis.header.hash() };
-        let rollup = RollupConfig::new(spec, l2, l1_ref, l2_ref, genesis.genesis.timestamp);
-        Self { name: l2.name.clone(), rollup, genesis }
+        let contracts = deployment.contracts[index];
+        let rollup = RollupConfig::new(spec, l2, l1_ref, l2_ref, genesis.genesis.timestamp, &contracts, &deployment.system_configs[index]);
+        Self { name: l2.name.clone(), rollup, genesis, contracts }
     }
 }
 
+/// Everything a network starts from: the L1's genesis with its OP deployment, and each L2's
+/// files.
+#[derive(Debug)]
+pub struct NetworkFiles {
+    pub l1: ChainGenesis,
+    pub deployment: L1Deployment,
+    pub l2: Vec<L2Files>,
+}
+
 /// Builds every chain's genesis and rollup config for a network starting at `genesis_time`.
-pub fn for_network(spec: &NetworkSpec, genesis_time: u64) -> Result<(ChainGenesis, Vec<L2Files>), crate::genesis::GenesisError> {
-    let l1 = genesis::l1_genesis(spec, genesis_time);
-    let l2s = (0..spec.l2.len())
+pub fn for_network(spec: &NetworkSpec, genesis_time: u64) -> Result<NetworkFiles, crate::genesis::GenesisError> {
+    let (l1, deployment) = genesis::l1_genesis(spec, genesis_time)?;
+    let l2 = (0..spec.l2.len())
         .map(|i| {
-            let alloc = genesis::predeploys(spec, &spec.l2[i], genesis_time)?;
-            Ok(L2Files::new(spec, i, &l1, genesis::l2_genesis(spec, &spec.l2[i], genesis_time, alloc)))
+            let alloc = genesis::predeploys(spec, &spec.l2[i], &deployment.contracts[i], genesis_time)?;
+            Ok(L2Files::new(spec, i, &l1, &deployment, genesis::l2_genesis(spec, &spec.l2[i], genesis_time, alloc)))
         })
         .collect::<Result<_, crate::genesis::GenesisError>>()?;
-    Ok((l1, l2s))
+    Ok(NetworkFiles { l1, deployment, l2 })
 }
+
+/// The L1 genesis file [`write`] writes, which anvil initialises from.
+pub const L1_GENESIS_FILE: &str = "l1-genesis.json";
 
 /// Writes `l1-genesis.json` and, per L2, `rollup.json` and `genesis.json`: directly into `dir`
 /// for a single L2, into `dir/<name>/` for several.
-pub fn write(dir: &Path, l1: &ChainGenesis, l2s: &[L2Files]) -> std::io::Result<Vec<PathBuf>> {
+pub fn write(dir: &Path, files: &NetworkFiles) -> std::io::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir)?;
-    let mut written = vec![write_json(&dir.join("l1-genesis.json"), &l1.genesis)?];
-    for l2 in l2s {
-        let folder = if l2s.len() == 1 { dir.to_path_buf() } else { dir.join(&l2.name) };
+    let mut written = vec![write_json(&dir.join(L1_GENESIS_FILE), &files.l1.genesis)?];
+    for l2 in &files.l2 {
+        let folder = if files.l2.len() == 1 { dir.to_path_buf() } else { dir.join(&l2.name) };
         std::fs::create_dir_all(&folder)?;
         written.push(write_json(&folder.join("rollup.json"), &l2.rollup)?);
         written.push(write_json(&folder.join("genesis.json"), &l2.genesis.genesis)?);

@@ -4,12 +4,13 @@
 
 use std::collections::BTreeMap;
 
-use alloy::primitives::{Address, B64, B256, U256, keccak256};
+use alloy::primitives::{Address, B64, B256};
 use serde::{Deserialize, Serialize};
 
 use crate::{
+    contracts::{L1Contracts, SystemConfigValues},
     forks::Fork,
-    genesis::{BEDROCK_BASE_FEE_PARAMS, eip1559_params},
+    genesis::BEDROCK_BASE_FEE_PARAMS,
     spec::{L2Spec, NetworkSpec},
 };
 
@@ -77,15 +78,24 @@ pub struct ChainOpConfig {
 }
 
 impl RollupConfig {
-    /// The rollup config of `l2`, anchored at the given L1 and L2 genesis blocks.
-    pub fn new(spec: &NetworkSpec, l2: &L2Spec, l1_genesis: BlockRef, l2_genesis: BlockRef, l2_time: u64) -> Self {
+    /// The rollup config of `l2`, anchored at the given L1 and L2 genesis blocks, reading the
+    /// L1 contracts `contracts` whose SystemConfig holds `values`.
+    pub fn new(
+        spec: &NetworkSpec,
+        l2: &L2Spec,
+        l1_genesis: BlockRef,
+        l2_genesis: BlockRef,
+        l2_time: u64,
+        contracts: &L1Contracts,
+        values: &SystemConfigValues,
+    ) -> Self {
         let schedule = spec.schedule();
         let fork_times = Fork::ALL
             .into_iter()
             .filter_map(|f| Some((f.rollup_time_key()?, schedule.time(f, l2_time)?)))
             .collect();
         Self {
-            genesis: RollupGenesis { l1: l1_genesis, l2: l2_genesis, l2_time, system_config: system_config(spec, l2) },
+            genesis: RollupGenesis { l1: l1_genesis, l2: l2_genesis, l2_time, system_config: system_config(spec, values) },
             block_time: l2.block_time,
             max_sequencer_drift: 600,
             seq_window_size: 3600,
@@ -93,10 +103,10 @@ impl RollupConfig {
             l1_chain_id: spec.l1.chain_id,
             l2_chain_id: l2.chain_id,
             fork_times,
-            batch_inbox_address: batch_inbox(l2.chain_id),
-            deposit_contract_address: placeholder("OptimismPortal", l2.chain_id),
-            l1_system_config_address: placeholder("SystemConfig", l2.chain_id),
-            protocol_versions_address: Address::ZERO,
+            batch_inbox_address: contracts.batch_inbox,
+            deposit_contract_address: contracts.optimism_portal,
+            l1_system_config_address: contracts.system_config,
+            protocol_versions_address: contracts.protocol_versions,
             chain_op_config: ChainOpConfig {
                 eip1559_elasticity: BEDROCK_BASE_FEE_PARAMS.elasticity_multiplier as u64,
                 eip1559_denominator: BEDROCK_BASE_FEE_PARAMS.max_change_denominator as u64,
@@ -111,54 +121,34 @@ impl RollupConfig {
     }
 }
 
-/// The Ecotone-format fee scalar (version 1: blob base fee scalar, base fee scalar) when the
-/// chain starts on Ecotone; otherwise a version-0 scalar that Bedrock-format L1-attributes
-/// deposits can carry and that op-node reads as a base fee scalar after Ecotone.
-fn fee_scalar(spec: &NetworkSpec, l2: &L2Spec) -> B256 {
-    let sc = &l2.system_config;
-    let mut scalar = [0u8; 32];
-    scalar[28..].copy_from_slice(&sc.base_fee_scalar.to_be_bytes());
-    if spec.schedule().is_active(Fork::Ecotone, 0) {
-        scalar[0] = 1;
-        scalar[24..28].copy_from_slice(&sc.blob_base_fee_scalar.to_be_bytes());
-    }
-    B256::from(scalar)
+/// Holocene's EIP-1559 parameters: denominator, then elasticity.
+fn eip1559_params(values: &SystemConfigValues) -> B64 {
+    let mut out = [0u8; 8];
+    out[..4].copy_from_slice(&values.eip1559_denominator.to_be_bytes());
+    out[4..].copy_from_slice(&values.eip1559_elasticity.to_be_bytes());
+    B64::from(out)
 }
 
 /// Isthmus operator fee parameters: scalar in bytes 20..24, constant in 24..32.
-fn operator_fee_params(l2: &L2Spec) -> B256 {
+fn operator_fee_params(values: &SystemConfigValues) -> B256 {
     let mut params = [0u8; 32];
-    params[20..24].copy_from_slice(&l2.system_config.operator_fee_scalar.to_be_bytes());
-    params[24..].copy_from_slice(&l2.system_config.operator_fee_constant.to_be_bytes());
+    params[20..24].copy_from_slice(&values.operator_fee_scalar.to_be_bytes());
+    params[24..].copy_from_slice(&values.operator_fee_constant.to_be_bytes());
     B256::from(params)
 }
 
-fn system_config(spec: &NetworkSpec, l2: &L2Spec) -> SystemConfigJson {
+/// The genesis system config: what the L1 SystemConfig holds, in the fields the scheduled forks
+/// read.
+fn system_config(spec: &NetworkSpec, values: &SystemConfigValues) -> SystemConfigJson {
     let scheduled = |fork| spec.schedule().offset(fork).is_some();
-    let sc = &l2.system_config;
     SystemConfigJson {
-        batcher_addr: sc.batcher,
-        overhead: B256::ZERO,
-        scalar: fee_scalar(spec, l2),
-        gas_limit: l2.gas_limit,
-        eip1559_params: scheduled(Fork::Holocene).then(|| eip1559_params(l2)),
-        operator_fee_params: scheduled(Fork::Isthmus).then(|| operator_fee_params(l2)),
-        min_base_fee: scheduled(Fork::Jovian).then_some(sc.min_base_fee),
-        da_footprint_gas_scalar: scheduled(Fork::Jovian).then_some(sc.da_footprint_gas_scalar),
+        batcher_addr: Address::from_word(values.batcher_hash),
+        overhead: B256::from(values.overhead),
+        scalar: B256::from(values.scalar),
+        gas_limit: values.gas_limit,
+        eip1559_params: scheduled(Fork::Holocene).then(|| eip1559_params(values)),
+        operator_fee_params: scheduled(Fork::Isthmus).then(|| operator_fee_params(values)),
+        min_base_fee: scheduled(Fork::Jovian).then_some(values.min_base_fee),
+        da_footprint_gas_scalar: scheduled(Fork::Jovian).then_some(values.da_footprint_gas_scalar),
     }
-}
-
-/// op-deployer's batch inbox convention: `0xff00..00` followed by the chain id.
-fn batch_inbox(chain_id: u64) -> Address {
-    let mut bytes = [0u8; 20];
-    bytes[0] = 0xff;
-    bytes[12..].copy_from_slice(&chain_id.to_be_bytes());
-    Address::from(bytes)
-}
-
-/// A stable address for an L1 contract the local networks do not deploy. Real deployments
-/// replace these through an external spec.
-fn placeholder(contract: &str, chain_id: u64) -> Address {
-    let seed = [contract.as_bytes(), &U256::from(chain_id).to_be_bytes::<32>()].concat();
-    Address::from_slice(&keccak256(seed)[12..])
 }

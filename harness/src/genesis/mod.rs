@@ -1,7 +1,6 @@
 //! Genesis for the L1 and each L2: the `alloy::genesis::Genesis` a real client would read, and
 //! the block-0 header computed from it.
 
-mod deployments;
 mod dev;
 mod header;
 mod predeploys;
@@ -17,10 +16,10 @@ use alloy::eips::eip1559::BaseFeeParams;
 
 pub use dev::{DEV_ACCOUNT_COUNT, DEV_BALANCE, DEV_MNEMONIC, dev_addresses, dev_signers};
 pub use header::{GenesisRules, L2_TO_L1_MESSAGE_PASSER, genesis_header};
-pub use deployments::{Alloc, Side, alloc_file, load_alloc};
 pub use predeploys::{OP_DEPLOYER_BASE, predeploys, registry_genesis, replayed_at_genesis};
 
 use crate::{
+    contracts::L1Deployment,
     forks::Fork,
     spec::{ForkSchedule, L2Spec, NetworkSpec},
 };
@@ -34,8 +33,8 @@ pub enum GenesisError {
     Bundle(#[from] crate::spec::BundleSourceError),
     #[error("replaying the genesis forks' upgrade transactions failed: {0}")]
     Upgrade(String),
-    #[error("{}: {reason}", .file.display())]
-    Deployment { file: std::path::PathBuf, reason: String },
+    #[error(transparent)]
+    Contracts(#[from] crate::contracts::ContractsError),
     #[error("the chain starts from op-deployer's state, but no deployments folder is set; set `deployments` under [data] (e.g. ../shared/deployments beside this project) or {}", crate::spec::DEPLOYMENTS_ENV)]
     NoDeployments,
 }
@@ -116,16 +115,19 @@ fn chain_config(chain_id: u64, shanghai: Option<u64>, cancun: Option<u64>, pragu
     }
 }
 
-/// The L1: Prague from genesis, the dev accounts funded.
-pub fn l1_genesis(spec: &NetworkSpec, genesis_time: u64) -> ChainGenesis {
-    ChainGenesis::new(Genesis {
+/// The L1: Prague from genesis, the dev accounts funded, and the OP contracts of every L2 of
+/// the spec deployed (see [`crate::contracts`]).
+pub fn l1_genesis(spec: &NetworkSpec, genesis_time: u64) -> Result<(ChainGenesis, L1Deployment), GenesisError> {
+    let deployment = crate::contracts::deploy(spec, genesis_time, dev_alloc())?;
+    let genesis = ChainGenesis::new(Genesis {
         config: chain_config(spec.l1.chain_id, Some(0), Some(0), Some(0)),
         timestamp: genesis_time,
         gas_limit: 60_000_000,
         base_fee_per_gas: Some(alloy::eips::eip1559::INITIAL_BASE_FEE.into()),
-        alloc: dev_alloc().collect(),
+        alloc: deployment.state.to_alloc().into_iter().collect(),
         ..Default::default()
-    })
+    });
+    Ok((genesis, deployment))
 }
 
 /// An L2's genesis with the OP chain config; `alloc` holds the predeploys (the genesis builder

@@ -17,15 +17,13 @@ use std::{io::Read, sync::OnceLock};
 use alloy::{
     consensus::{Header, transaction::Recovered},
     genesis::{Genesis, GenesisAccount},
-    primitives::{Address, B256},
+    primitives::{Address, B256, U256, address},
 };
 use op_alloy::consensus::OpTxEnvelope;
 
-use super::{
-    GenesisError,
-    deployments::{Side, alloc_file, load_alloc},
-};
+use super::GenesisError;
 use crate::{
+    contracts::{L1Contracts, load_state},
     forks::{BUILTIN_ORIGIN, ContractsRelease, Fork, UpgradeTx},
     node::{
         l2::{execute::{OpFactory, execute}, rules::ChainRules},
@@ -70,15 +68,43 @@ pub fn replayed_at_genesis(spec: &NetworkSpec) -> Vec<Fork> {
     Fork::ALL.into_iter().filter(|f| *f > base && schedule.offset(*f) == Some(0) && f.has_upgrade_transactions()).collect()
 }
 
-/// The state a chain's genesis is built on, and the newest fork that state already has.
-fn base_state(spec: &NetworkSpec) -> Result<(WorldState, Fork), GenesisError> {
+/// The state a chain's genesis is built on, and the newest fork that state already has. An
+/// op-deployer state gets the chain's own L1 addresses where op-deployer's L2 genesis writes them.
+fn base_state(spec: &NetworkSpec, contracts: &L1Contracts) -> Result<(WorldState, Fork), GenesisError> {
     let base_fork = base_fork(spec);
     if base_fork == Fork::Bedrock {
         return Ok((WorldState::from_alloc(&registry_genesis()?.alloc), Fork::Bedrock));
     }
     let dir = spec.data.deployments_dir(spec.folder()).ok_or(GenesisError::NoDeployments)?;
-    let alloc = load_alloc(&alloc_file(&dir, OP_DEPLOYER_BASE, Side::L2))?;
-    Ok((WorldState::from_alloc(alloc.iter()), base_fork))
+    let state = load_state(&dir, OP_DEPLOYER_BASE)?;
+    let mut linked = Vec::new();
+    for ((proxy, slot), value) in L1_LINKS.iter().zip(l1_link_values(contracts)) {
+        let mut account = state.l2_alloc.get(proxy).cloned().unwrap_or_default();
+        let storage = account.storage.get_or_insert_default();
+        let key = B256::from(U256::from(*slot));
+        let stored = storage.get(&key).map(|v| Address::from_word(*v)).unwrap_or_default();
+        if !state.chain_contracts.contains(&stored) {
+            return Err(GenesisError::Upgrade(format!("{}: predeploy {proxy} slot {slot:#x} holds {stored}, not an L1 address of its chain", state.file.display())));
+        }
+        storage.insert(key, value.into_word());
+        linked.push((*proxy, account));
+    }
+    let alloc = state.l2_alloc.iter().filter(|(a, _)| !linked.iter().any(|(l, _)| l == *a)).chain(linked.iter().map(|(a, acc)| (a, acc)));
+    Ok((WorldState::from_alloc(alloc), base_fork))
+}
+
+/// The predeploy storage slots op-deployer's L2 genesis fills with the chain's L1 addresses:
+/// L2CrossDomainMessenger's `otherMessenger`, L2StandardBridge's and L2ERC721Bridge's
+/// `otherBridge`. The other predeploys hold no L1 address.
+const L1_LINKS: [(Address, u64); 3] = [
+    (address!("4200000000000000000000000000000000000007"), 0xcf),
+    (address!("4200000000000000000000000000000000000010"), 4),
+    (address!("4200000000000000000000000000000000000014"), 2),
+];
+
+/// The L1 addresses `L1_LINKS` point at, for an L2 whose L1 contracts are `contracts`.
+fn l1_link_values(contracts: &L1Contracts) -> [Address; 3] {
+    [contracts.l1_cross_domain_messenger, contracts.l1_standard_bridge, contracts.l1_erc721_bridge]
 }
 
 /// The upgrade transactions genesis replays, in fork order: every bundle of a fork the base
@@ -95,9 +121,10 @@ fn genesis_upgrades(spec: &NetworkSpec) -> Result<Vec<Recovered<OpTxEnvelope>>, 
     Ok(txs)
 }
 
-/// The predeploy accounts of an L2 starting at `genesis_time` on the spec's genesis fork.
-pub fn predeploys(spec: &NetworkSpec, l2: &L2Spec, genesis_time: u64) -> Result<Vec<(Address, GenesisAccount)>, GenesisError> {
-    let (base, base_fork) = base_state(spec)?;
+/// The predeploy accounts of an L2 starting at `genesis_time` on the spec's genesis fork, its
+/// bridges pointing at `contracts`.
+pub fn predeploys(spec: &NetworkSpec, l2: &L2Spec, contracts: &L1Contracts, genesis_time: u64) -> Result<Vec<(Address, GenesisAccount)>, GenesisError> {
+    let (base, base_fork) = base_state(spec, contracts)?;
     let upgrades = genesis_upgrades(spec)?;
     if upgrades.is_empty() && base_fork != Fork::Bedrock {
         return Ok(base.to_alloc());

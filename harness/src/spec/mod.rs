@@ -22,7 +22,7 @@ pub use data::{DEPLOYMENTS_ENV, DataSpec, NUTS_ENV};
 pub use error::{SpecError, SpecErrorKind};
 pub use schedule::ForkSchedule;
 
-use crate::forks::{Feature, Fork, FEATURES};
+use crate::forks::{ContractsRelease, Feature, Fork, FEATURES};
 
 /// How the network reaches its forks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,6 +107,9 @@ pub struct L1Spec {
     /// Seconds between L1 blocks.
     #[serde(default = "default_l1_block_time")]
     pub block_time: u64,
+    /// The op-contracts release deployed in the L1's genesis.
+    #[serde(default)]
+    pub contracts: ContractsRelease,
     #[serde(default)]
     pub node: NodeKind,
 }

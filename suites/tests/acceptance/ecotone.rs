@@ -101,7 +101,7 @@ mod l1_attributes {
             /// SystemConfig, and the sequence number the previous L2 block implies.
             async fn expected(net: &TestNet, number: u64, origin: u64) -> anyhow::Result<Self> {
                 let l1 = net.l1.get_block_by_number(origin.into()).await?.with_context(|| format!("L1 block {origin} missing"))?.header;
-                let config = probe::system_config(net)?;
+                let config = op_suites::l1::system_config(net, number).await?;
                 let previous_origin = call_abi(net, L1_BLOCK, L1Block::numberCall {}, number - 1).await?;
                 let sequence_number = if previous_origin == origin {
                     call_abi(net, L1_BLOCK, L1Block::sequenceNumberCall {}, number - 1).await? + 1
@@ -382,7 +382,7 @@ mod fees {
         pub async fn receipt_carries_the_l1_fee_inputs(net: &TestNet) -> anyhow::Result<()> {
             let (receipt, number) = mined_transaction(net).await?;
             let params = L1FeeParams::at(net, number).await?;
-            let config = probe::system_config(net)?;
+            let config = op_suites::l1::system_config(net, number).await?;
             let info = &receipt.l1_block_info;
             let narrow = |v: U256| u128::try_from(v).ok();
             ensure!(
@@ -410,12 +410,12 @@ mod fees {
 
         /// The operator fee the receipt's block charges by its fork's formula, with the receipt's
         /// (and SystemConfig's) parameters.
-        fn operator_fee(net: &TestNet, receipt: &OpTransactionReceipt, number: u64) -> anyhow::Result<U256> {
+        async fn operator_fee(net: &TestNet, receipt: &OpTransactionReceipt, number: u64) -> anyhow::Result<U256> {
             let info = &receipt.l1_block_info;
             if !probe::is_active(net, Fork::Isthmus, number) {
                 return Ok(U256::ZERO);
             }
-            let config = probe::system_config(net)?;
+            let config = op_suites::l1::system_config(net, number).await?;
             let (scalar, constant) = (info.operator_fee_scalar.context("receipt without operatorFeeScalar")?, info.operator_fee_constant.context("receipt without operatorFeeConstant")?);
             ensure!(scalar == config.operator_fee_scalar.into() && constant == config.operator_fee_constant.into(), "receipt operator fee parameters {scalar} / {constant} are not the SystemConfig's");
             Ok(fees::operator_fee(net, number, receipt.inner.gas_used, config.operator_fee_scalar, config.operator_fee_constant))
@@ -430,7 +430,7 @@ mod fees {
             let paid = balance(number - 1).await? - balance(number).await?;
             let l2 = U256::from(receipt.inner.gas_used) * U256::from(receipt.inner.effective_gas_price);
             let l1 = U256::from(receipt.l1_block_info.l1_fee.context("receipt without l1Fee")?);
-            let expected = l2 + l1 + operator_fee(net, &receipt, number)?;
+            let expected = l2 + l1 + operator_fee(net, &receipt, number).await?;
             ensure!(paid == expected, "the sender paid {paid}; gas {} * price {} + l1Fee {l1} (+ operator fee) is {expected}", receipt.inner.gas_used, receipt.inner.effective_gas_price);
             ensure!(l1 > U256::ZERO, "the receipt's l1Fee is 0");
             crate::ecotone::l1_block_fee_fields_absent_before(net).await

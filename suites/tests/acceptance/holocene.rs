@@ -6,13 +6,13 @@ use harness::forks::Fork;
 use op_suites::{
     TestNet,
     base_fee::{BaseFeeRules, Eip1559},
-    probe,
     wallet::block_number,
 };
 
-/// The EIP-1559 parameters the spec's SystemConfig sets; zeros mean Canyon's defaults.
-async fn configured_params(net: &TestNet) -> anyhow::Result<Eip1559> {
-    let config = probe::system_config(net)?;
+/// The EIP-1559 parameters the L1 SystemConfig held for L2 block `number`; zeros mean Canyon's
+/// defaults.
+async fn configured_params(net: &TestNet, number: u64) -> anyhow::Result<Eip1559> {
+    let config = op_suites::l1::system_config(net, number).await?;
     Ok(match (config.eip1559_denominator, config.eip1559_elasticity) {
         (0, 0) => BaseFeeRules::fetch(net).await?.canyon,
         (denominator, elasticity) => Eip1559::new(denominator.into(), elasticity.into()),
@@ -63,7 +63,7 @@ mod extra_data {
         pub async fn extra_data_holds_the_eip1559_params(net: &TestNet) -> anyhow::Result<()> {
             let block = net.require(Fork::Holocene).await;
             let header = probe::header(net, block).await?;
-            let expected = configured_params(net).await?;
+            let expected = configured_params(net, block).await?;
             if net.rule_in_effect(Fork::Holocene, Fork::Jovian, "Holocene extraData layout (version 0, 9 bytes)").is_some() {
                 let params = decode_holocene_extra_data(&header.extra_data)?;
                 ensure!(params == expected, "block {block}'s extraData {} carries {params:?}, the SystemConfig sets {expected:?}", header.extra_data);
@@ -78,8 +78,8 @@ mod extra_data {
         pub async fn every_block_seals_the_params(net: &TestNet) -> anyhow::Result<()> {
             let block = net.require(Fork::Holocene).await;
             let mined = mine_transfer(net).await?;
-            let expected = configured_params(net).await?;
             for number in block..=mined {
+                let expected = configured_params(net, number).await?;
                 let header = probe::header(net, number).await?;
                 let params = holocene_part(extra_data_params(net, &header)?);
                 ensure!(params == expected, "block {number} carries {params:?} in extraData, expected {expected:?}");
@@ -109,10 +109,9 @@ mod base_fee {
         /// holds the SystemConfig's.
         async fn ensure_rules_switch(net: &TestNet, steps: &[Step]) -> anyhow::Result<()> {
             let rules = BaseFeeRules::fetch(net).await?;
-            let configured = configured_params(net).await?;
             let before = probe::last_before(net, Fork::Holocene);
             for step in steps {
-                let expected = if before.is_some_and(|b| step.parent.number <= b) { rules.canyon } else { configured };
+                let expected = if before.is_some_and(|b| step.parent.number <= b) { rules.canyon } else { configured_params(net, step.parent.number).await? };
                 let params = Eip1559::new(step.params.denominator, step.params.elasticity);
                 ensure!(params == expected, "block {} took its base fee with {:?}, expected {expected:?}", step.number(), step.params);
             }

@@ -523,13 +523,15 @@ mod operator_fee {
     mod checks {
         use alloy::{eips::BlockId, primitives::{Address, U256}, providers::Provider};
         use anyhow::ensure;
-        use harness::{forks::Fork, spec::SystemConfigSpec};
+        use harness::forks::Fork;
         use op_alloy::{consensus::OpReceipt, rpc_types::OpTransactionReceipt};
         use op_suites::{
             TestNet,
             boundary::GAS_PRICE_ORACLE,
             contracts::{GasPriceOracle::getOperatorFeeCall, OPERATOR_FEE_VAULT, call_abi, lacks_function},
-            fees, probe,
+            fees,
+            l1::L1SystemConfig,
+            probe,
             wallet::{Wallet, block_number, succeeded},
         };
 
@@ -539,7 +541,7 @@ mod operator_fee {
         const VALUE: U256 = U256::from_limbs([1_000, 0, 0, 0]);
 
         /// The operator fee at `block` by the formula of the fork in effect there.
-        fn operator_fee(net: &TestNet, block: u64, gas_used: u64, config: &SystemConfigSpec) -> U256 {
+        fn operator_fee(net: &TestNet, block: u64, gas_used: u64, config: &L1SystemConfig) -> U256 {
             fees::operator_fee(net, block, gas_used, config.operator_fee_scalar, config.operator_fee_constant)
         }
 
@@ -556,7 +558,7 @@ mod operator_fee {
 
         /// A transfer from a fresh account after the fork, and the parameters it should pay by.
         struct Transfer {
-            config: SystemConfigSpec,
+            config: L1SystemConfig,
             sender: Wallet,
             receipt: OpTransactionReceipt,
             block: u64,
@@ -566,11 +568,12 @@ mod operator_fee {
         async fn transfer(net: &TestNet) -> anyhow::Result<Transfer> {
             net.require(Fork::Isthmus).await;
             absent_before(net).await?;
-            let config = probe::system_config(net)?.clone();
             let sender = net.wallet().await?;
             let receipt = sender.transfer(SINK, VALUE).await?;
             ensure!(succeeded(&receipt), "transfer {} failed", receipt.inner.transaction_hash);
-            Ok(Transfer { config, sender, block: block_number(&receipt)?, receipt })
+            let block = block_number(&receipt)?;
+            let config = op_suites::l1::system_config(net, block).await?;
+            Ok(Transfer { config, sender, block, receipt })
         }
 
         async fn balance(net: &TestNet, account: Address, block: u64) -> anyhow::Result<U256> {
@@ -663,9 +666,9 @@ mod l1_attributes {
                 let input = deposit_input(net, before).await?;
                 ensure!(input.len() == 164 && input[..4] == ECOTONE_SELECTOR, "the L1-attributes deposit of block {before}, before Isthmus, is {input}, not in Ecotone's format");
             }
-            let config = probe::system_config(net)?;
             let format = net.rule_in_effect(Fork::Isthmus, Fork::Jovian, "Isthmus L1-attributes format (176 bytes, 0x098999be); Jovian's extends it");
             for n in blocks {
+                let config = op_suites::l1::system_config(net, n).await?;
                 let input = deposit_input(net, n).await?;
                 if format.as_ref().is_some_and(|f| f.contains(&n)) {
                     ensure!(input.len() == 176 && input[..4] == ISTHMUS_SELECTOR, "the L1-attributes deposit of block {n} is {input}, expected 176 bytes under {}", hex::encode_prefixed(ISTHMUS_SELECTOR));
@@ -688,8 +691,8 @@ mod l1_attributes {
                     && lacks_function(net, L1_BLOCK, L1Block::operatorFeeConstantCall {}, before).await?;
                 ensure!(missing, "L1Block serves operator fee getters at block {before}, before Isthmus");
             }
-            let config = probe::system_config(net)?;
             for n in blocks {
+                let config = op_suites::l1::system_config(net, n).await?;
                 let scalar = call_abi(net, L1_BLOCK, L1Block::operatorFeeScalarCall {}, n).await?;
                 let constant = call_abi(net, L1_BLOCK, L1Block::operatorFeeConstantCall {}, n).await?;
                 let want = (config.operator_fee_scalar, config.operator_fee_constant);

@@ -77,8 +77,8 @@ mod l1_attributes {
                 let input = deposit_input(net, before).await?;
                 ensure!(input.len() == 176 && input[..4] == selector_of(Fork::Isthmus), "the L1-attributes deposit of block {before}, before Jovian, is {input}, not in Isthmus's format");
             }
-            let config = probe::system_config(net)?;
             for n in blocks {
+                let config = op_suites::l1::system_config(net, n).await?;
                 let input = deposit_input(net, n).await?;
                 ensure!(input.len() == 178 && input[..4] == selector_of(Fork::Jovian), "the L1-attributes deposit of block {n} is {input}, expected 178 bytes under {}", hex::encode_prefixed(selector_of(Fork::Jovian)));
                 let scalar = u16::from_be_bytes(input[176..178].try_into()?);
@@ -94,8 +94,8 @@ mod l1_attributes {
             if let Some(before) = probe::last_before(net, Fork::Jovian) {
                 ensure!(lacks_function(net, L1_BLOCK, L1Block::daFootprintGasScalarCall {}, before).await?, "L1Block serves daFootprintGasScalar at block {before}, before Jovian");
             }
-            let config = probe::system_config(net)?;
             for n in blocks {
+                let config = op_suites::l1::system_config(net, n).await?;
                 let scalar = call_abi(net, L1_BLOCK, L1Block::daFootprintGasScalarCall {}, n).await?;
                 ensure!(scalar == config.da_footprint_gas_scalar, "L1Block at block {n} returns DA-footprint scalar {scalar}, expected {}", config.da_footprint_gas_scalar);
             }
@@ -122,8 +122,8 @@ mod min_base_fee {
         pub async fn extra_data_carries_the_minimum(net: &TestNet) -> anyhow::Result<()> {
             let block = net.require(Fork::Jovian).await;
             net.wait_for_block(block + 2).await?;
-            let want = probe::system_config(net)?.min_base_fee;
             for number in block..=block + 2 {
+                let want = op_suites::l1::system_config(net, number).await?.min_base_fee;
                 let header = probe::header(net, number).await?;
                 probe::ensure_sealed(&header)?;
                 let params = decode_jovian_extra_data(&header.extra_data)?;
@@ -141,7 +141,7 @@ mod min_base_fee {
         /// model with the clamp, and before Jovian the base fee was below the minimum.
         pub async fn base_fee_is_clamped_to_the_minimum(net: &TestNet) -> anyhow::Result<()> {
             let block = net.require(Fork::Jovian).await;
-            let min = probe::system_config(net)?.min_base_fee;
+            let min = op_suites::l1::system_config(net, block + 1).await?.min_base_fee;
             check_base_fees(net, 1..=block + 3).await?;
             let clamped = probe::header(net, block + 1).await?.base_fee_per_gas().context("no base fee")?;
             ensure!(clamped == min, "block {} has base fee {clamped}; with the minimum {min} above the chain's own base fee it must be the minimum", block + 1);
@@ -210,11 +210,11 @@ mod da_footprint {
         pub async fn receipts_and_headers_carry_the_footprint(net: &TestNet) -> anyhow::Result<()> {
             crate::jovian::after_activation(net).await;
             absent_before(net).await?;
-            let scalar = u64::from(probe::system_config(net)?.da_footprint_gas_scalar);
             let wallet = net.wallet().await?;
             let receipt = wallet.send(heavy_call("da receipt", 5_000)).await?;
             ensure!(succeeded(&receipt), "transaction {} failed", receipt.inner.transaction_hash);
             let block = block_number(&receipt)?;
+            let scalar = u64::from(op_suites::l1::system_config(net, block).await?.da_footprint_gas_scalar);
             let receipts = net.l2.get_block_receipts(BlockId::number(block)).await?.context("block receipts")?;
             let mut total = 0;
             for r in receipts.iter().filter(|r| !matches!(r.inner.inner.receipt, op_alloy::consensus::OpReceipt::Deposit(_))) {
@@ -302,7 +302,7 @@ mod operator_fee {
             // Block 0 ran no L1-attributes deposit, so L1Block holds no fee parameters there.
             let block = net.require(Fork::Jovian).await.max(1);
             net.wait_for_block(block).await?;
-            let config = probe::system_config(net)?;
+            let config = op_suites::l1::system_config(net, block).await?;
             let (scalar, constant) = (config.operator_fee_scalar, config.operator_fee_constant);
             ensure!(jovian(21_000, scalar, constant) != isthmus(21_000, scalar, constant), "the spec's operator fee scalar {scalar} does not tell the two formulas apart");
             for gas in [0, 21_000, 1_234_567] {
@@ -319,12 +319,12 @@ mod operator_fee {
         /// A transfer's sender pays, and the OperatorFeeVault receives, Jovian's operator fee.
         pub async fn sender_and_vault_settle_the_jovian_fee(net: &TestNet) -> anyhow::Result<()> {
             crate::jovian::after_activation(net).await;
-            let config = probe::system_config(net)?;
             let sender = net.wallet().await?;
             let value = U256::from(1_000);
             let receipt = sender.transfer(Address::repeat_byte(0x0f), value).await?;
             ensure!(succeeded(&receipt), "transfer {} failed", receipt.inner.transaction_hash);
             let block = block_number(&receipt)?;
+            let config = op_suites::l1::system_config(net, block).await?;
             let balance = |who: Address, n: u64| net.l2.get_balance(who).block_id(BlockId::number(n));
             let paid = balance(sender.address(), block - 1).await? - balance(sender.address(), block).await?;
             let fee = jovian(receipt.inner.gas_used, config.operator_fee_scalar, config.operator_fee_constant);

@@ -179,7 +179,7 @@ fn execute(
 /// deployment (as the L2's genesis replays upgrade transactions): every one must succeed.
 pub fn run_before_genesis(chain_id: u64, world: &WorldState, timestamp: u64, txs: Vec<Recovered<TxEnvelope>>) -> Result<L1Block, String> {
     let factory = L1Factory::new(AlloyReceiptBuilder::default(), L1Rules::default(), EthEvmFactory::default());
-    let header = Header { timestamp, gas_limit: 1_000_000_000, base_fee_per_gas: Some(0), ..Default::default() };
+    let header = Header { timestamp, gas_limit: 1_000_000_000, base_fee_per_gas: Some(0), excess_blob_gas: Some(0), parent_beacon_block_root: Some(B256::ZERO), ..Default::default() };
     let (block, _) = execute(&factory, chain_id, world, header, txs, Vec::new()).map_err(|e| e.to_string())?;
     if let Some(index) = block.receipts.iter().position(|r| !r.status()) {
         return Err(format!("transaction {index} reverted"));

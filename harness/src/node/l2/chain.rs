@@ -6,17 +6,18 @@ use std::collections::BTreeMap;
 
 use alloy::{
     consensus::{Header, Sealed, transaction::Recovered},
-    primitives::{Address, B64, B256, address},
+    primitives::{Address, B256, address},
 };
 use op_alloy::consensus::{OpReceiptEnvelope, OpTxEnvelope};
 
 use super::{
     execute::{OpFactory, execute},
     fees::receipt_fees,
-    l1_info::{L1InfoConfig, L1Origin, deposit},
+    l1_info::{L1Origin, deposit},
     rules::ChainRules,
 };
 use crate::{
+    derive::{L1Addresses, L1Receipt, L2SystemConfig, user_deposits},
     forks::{Fork, UpgradeBundle, recovered_deposit},
     node::{exec::Rejected, mempool::Mempool, state::WorldState, store::{ChainStore, StoredBlock}},
 };
@@ -31,6 +32,9 @@ pub enum Fault {
     DropUpgradeTx { fork: Fork, index: usize },
     /// Run `fork`'s upgrade transactions one block after its activation block.
     LateActivation { fork: Fork },
+    /// Ignore the L1's SystemConfig updates: the L2 keeps its genesis system config, as a node
+    /// that never reads the L1 would.
+    FreezeSystemConfig,
 }
 
 /// What the sequencer needs to know about its chain.
@@ -38,11 +42,9 @@ pub enum Fault {
 pub struct L2Config {
     pub name: String,
     pub chain_id: u64,
-    pub gas_limit: u64,
     pub rules: ChainRules,
-    pub l1_info: L1InfoConfig,
-    pub eip1559_params: B64,
-    pub min_base_fee: u64,
+    /// The L1 contracts this L2 derives from.
+    pub l1: L1Addresses,
     /// Upgrade bundles by fork, for forks that activate after genesis.
     pub bundles: BTreeMap<Fork, Vec<UpgradeBundle>>,
     pub fault: Option<Fault>,
@@ -53,6 +55,8 @@ pub struct L2Config {
 pub struct L2Extra {
     pub origin: L1Origin,
     pub sequence_number: u64,
+    /// The system config the block was built with.
+    pub system_config: L2SystemConfig,
     /// Receipt fee fields per transaction (`None` for deposits).
     pub fees: Vec<Option<super::fees::TxFees>>,
 }
@@ -77,8 +81,8 @@ pub struct L2Chain {
 }
 
 impl L2Chain {
-    /// A chain at its genesis block.
-    pub fn new(config: L2Config, genesis: Sealed<Header>, state: WorldState, origin: L1Origin) -> Self {
+    /// A chain at its genesis block, which starts with `system_config`.
+    pub fn new(config: L2Config, genesis: Sealed<Header>, state: WorldState, origin: L1Origin, system_config: L2SystemConfig) -> Self {
         let factory = OpFactory::new(Default::default(), config.rules.op_hardforks(), Default::default());
         let mut state = state;
         state.record_block_hash(0, genesis.hash());
@@ -87,7 +91,7 @@ impl L2Chain {
             transactions: Vec::new(),
             receipts: Vec::new(),
             state,
-            extra: L2Extra { origin, ..Default::default() },
+            extra: L2Extra { origin, system_config, ..Default::default() },
         };
         Self { config, factory, store: ChainStore::new(block), pool: Mempool::default() }
     }
@@ -106,31 +110,43 @@ impl L2Chain {
         self.head().header.timestamp + self.config.rules.block_time
     }
 
-    /// Builds the next block on `origin` and appends it. Returns the mempool transactions left
-    /// out, with their reasons.
-    pub fn build_next(&mut self, origin: L1Origin) -> Result<Vec<Rejected>, BuildError> {
+    /// Builds the next block on `origin` and appends it. `epoch` holds the origin's receipts
+    /// when the origin is new: its SystemConfig updates apply and its user deposits go in, as
+    /// op-node builds the first block of an epoch. Returns the mempool transactions left out.
+    pub fn build_next(&mut self, origin: L1Origin, epoch: Option<&[L1Receipt]>) -> Result<Vec<Rejected>, BuildError> {
         let parent = self.head();
         let number = parent.number() + 1;
         let timestamp = self.next_timestamp();
         let rules = &self.config.rules;
         let sequence_number =
             if origin.number == parent.extra.origin.number { parent.extra.sequence_number + 1 } else { 0 };
+        let mut system_config = parent.extra.system_config;
+        let deposits = match epoch {
+            Some(receipts) => {
+                if self.config.fault != Some(Fault::FreezeSystemConfig) {
+                    system_config.apply(receipts, &self.config.l1, rules.is_active(Fork::Ecotone, origin.timestamp));
+                }
+                user_deposits(origin.hash, receipts, &self.config.l1)
+            }
+            None => Vec::new(),
+        };
         let header = Header {
             parent_hash: parent.hash(),
             number,
             timestamp,
             beneficiary: SEQUENCER_FEE_VAULT,
-            gas_limit: self.config.gas_limit + self.extra_upgrade_gas(timestamp),
+            gas_limit: system_config.kona.gas_limit + self.extra_upgrade_gas(timestamp),
             base_fee_per_gas: Some(rules.next_base_fee(&parent.header)),
             mix_hash: origin.mix_hash,
-            extra_data: rules.extra_data(timestamp, self.config.eip1559_params, self.config.min_base_fee),
+            extra_data: rules.extra_data(timestamp, system_config.eip1559_params(), system_config.min_base_fee),
             parent_beacon_block_root: rules.is_active(Fork::Ecotone, timestamp).then_some(origin.parent_beacon_block_root),
             ..Default::default()
         };
         // Regolith decides the deposit's shape by the L2 block's time, so it can activate live.
         let regolith = rules.is_active(Fork::Regolith, timestamp);
-        let l1_info = deposit(rules.l1_info_format(timestamp), &origin, sequence_number, &self.config.l1_info, regolith);
+        let l1_info = deposit(rules.l1_info_format(timestamp), &origin, sequence_number, &system_config, regolith);
         let mut forced = vec![recovered_deposit(l1_info)];
+        forced.extend(deposits.into_iter().map(recovered_deposit));
         let upgrades = self.upgrade_transactions(timestamp);
         let activation = !upgrades.is_empty() || rules.activating_at(timestamp).any(|f| f >= Fork::Ecotone);
         forced.extend(upgrades);
@@ -153,7 +169,7 @@ impl L2Chain {
             transactions: built.transactions,
             receipts: built.receipts,
             state,
-            extra: L2Extra { origin, sequence_number, fees },
+            extra: L2Extra { origin, sequence_number, system_config, fees },
         });
         Ok(built.rejected)
     }

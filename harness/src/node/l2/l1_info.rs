@@ -9,7 +9,7 @@ use alloy::{
 use kona_protocol::{L1BlockInfoBedrock, L1BlockInfoEcotone, L1BlockInfoIsthmus};
 use op_alloy::consensus::{L1InfoDepositSource, TxDeposit};
 
-use crate::forks::L1InfoFormat;
+use crate::{derive::L2SystemConfig, forks::L1InfoFormat};
 
 /// The depositor account that sends L1-attributes deposits.
 pub const L1_INFO_DEPOSITOR: Address = address!("DeaDDEaDDeAdDeAdDEAdDEaddeAddEAdDEAd0001");
@@ -31,20 +31,6 @@ pub struct L1Origin {
     pub parent_beacon_block_root: B256,
 }
 
-/// The SystemConfig values the deposit carries. Each format carries what it knows: a
-/// Bedrock-format deposit carries the base-fee scalar as a version-0 fee scalar, so a chain that
-/// activates Ecotone live starts charging the blob scalar from its first Ecotone-format block,
-/// as if the operator updated the SystemConfig at the upgrade.
-#[derive(Clone, Copy, Debug)]
-pub struct L1InfoConfig {
-    pub batcher: Address,
-    pub base_fee_scalar: u32,
-    pub blob_base_fee_scalar: u32,
-    pub operator_fee_scalar: u32,
-    pub operator_fee_constant: u64,
-    pub da_footprint_gas_scalar: u16,
-}
-
 /// Jovian's `setL1BlockValuesJovian`: Isthmus's fields plus the DA footprint gas scalar.
 const JOVIAN_SELECTOR: [u8; 4] = L1InfoFormat::Jovian.selector();
 
@@ -58,33 +44,37 @@ macro_rules! l1_info {
             base_fee: $origin.base_fee,
             block_hash: $origin.hash,
             sequence_number: $sequence_number,
-            batcher_address: $config.batcher,
+            batcher_address: $config.batcher(),
             $($field: $value),*
         }
     };
 }
 
-/// Encodes the calldata of `format`.
-pub fn calldata(format: L1InfoFormat, origin: &L1Origin, sequence_number: u64, config: &L1InfoConfig) -> Bytes {
+/// Encodes the calldata of `format`, with the system config's values as op-node puts them:
+/// Bedrock's format carries the raw overhead and scalar, Ecotone's the two scalars the scalar
+/// word holds, Isthmus's also the operator fee, Jovian's also the DA-footprint gas scalar.
+pub fn calldata(format: L1InfoFormat, origin: &L1Origin, sequence_number: u64, config: &L2SystemConfig) -> Bytes {
+    let (base_fee_scalar, blob_base_fee_scalar) = config.ecotone_scalars();
+    let (operator_fee_scalar, operator_fee_constant) = config.operator_fee();
     let isthmus = || {
         l1_info!(L1BlockInfoIsthmus, origin, sequence_number, config, {
             blob_base_fee: origin.blob_base_fee,
-            blob_base_fee_scalar: config.blob_base_fee_scalar,
-            base_fee_scalar: config.base_fee_scalar,
-            operator_fee_scalar: config.operator_fee_scalar,
-            operator_fee_constant: config.operator_fee_constant,
+            blob_base_fee_scalar: blob_base_fee_scalar,
+            base_fee_scalar: base_fee_scalar,
+            operator_fee_scalar: operator_fee_scalar,
+            operator_fee_constant: operator_fee_constant,
         })
     };
     match format {
         L1InfoFormat::Bedrock => l1_info!(L1BlockInfoBedrock, origin, sequence_number, config, {
-            l1_fee_overhead: U256::ZERO,
-            l1_fee_scalar: U256::from(config.base_fee_scalar),
+            l1_fee_overhead: config.kona.overhead,
+            l1_fee_scalar: config.kona.scalar,
         })
         .encode_calldata(),
         L1InfoFormat::Ecotone => l1_info!(L1BlockInfoEcotone, origin, sequence_number, config, {
             blob_base_fee: origin.blob_base_fee,
-            blob_base_fee_scalar: config.blob_base_fee_scalar,
-            base_fee_scalar: config.base_fee_scalar,
+            blob_base_fee_scalar: blob_base_fee_scalar,
+            base_fee_scalar: base_fee_scalar,
             empty_scalars: false,
             l1_fee_overhead: U256::ZERO,
         })
@@ -93,7 +83,7 @@ pub fn calldata(format: L1InfoFormat, origin: &L1Origin, sequence_number: u64, c
         L1InfoFormat::Jovian => {
             let mut data = isthmus().encode_calldata().to_vec();
             data[..4].copy_from_slice(&JOVIAN_SELECTOR);
-            data.extend_from_slice(&config.da_footprint_gas_scalar.to_be_bytes());
+            data.extend_from_slice(&config.da_footprint_gas_scalar().to_be_bytes());
             data.into()
         }
     }
@@ -101,7 +91,7 @@ pub fn calldata(format: L1InfoFormat, origin: &L1Origin, sequence_number: u64, c
 
 /// The L1-attributes deposit transaction. Before Regolith it is a system transaction with
 /// 150M gas; from Regolith on a regular deposit with 1M.
-pub fn deposit(format: L1InfoFormat, origin: &L1Origin, sequence_number: u64, config: &L1InfoConfig, regolith: bool) -> TxDeposit {
+pub fn deposit(format: L1InfoFormat, origin: &L1Origin, sequence_number: u64, config: &L2SystemConfig, regolith: bool) -> TxDeposit {
     let source = L1InfoDepositSource { l1_block_hash: origin.hash, seq_number: sequence_number };
     TxDeposit {
         source_hash: source.source_hash(),
@@ -124,8 +114,8 @@ pub fn encode(deposit: &TxDeposit) -> Bytes {
 mod tests {
     use super::*;
 
-    fn config() -> L1InfoConfig {
-        L1InfoConfig { batcher: Address::ZERO, base_fee_scalar: 5, blob_base_fee_scalar: 6, operator_fee_scalar: 7, operator_fee_constant: 9, da_footprint_gas_scalar: 400 }
+    fn config() -> L2SystemConfig {
+        L2SystemConfig::default()
     }
 
     #[test]

@@ -52,7 +52,7 @@ impl NodeChain for L2Chain {
             number: parent.number() + 1,
             timestamp,
             beneficiary: SEQUENCER_FEE_VAULT,
-            gas_limit: self.config.gas_limit,
+            gas_limit: parent.extra.system_config.kona.gas_limit,
             base_fee_per_gas: Some(rules.next_base_fee(&parent.header)),
             mix_hash: parent.extra.origin.mix_hash,
             parent_beacon_block_root: rules.is_active(Fork::Ecotone, timestamp).then_some(parent.extra.origin.parent_beacon_block_root),
