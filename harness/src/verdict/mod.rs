@@ -5,6 +5,7 @@
 //! code: [`evidence`] turns JUnit into a record, [`judge`] weighs records against the
 //! [`StabilityPolicy`].
 
+pub mod batch;
 mod claims;
 pub mod evidence;
 mod outcome;
