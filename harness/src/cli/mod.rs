@@ -8,6 +8,7 @@ mod features;
 mod history;
 mod run;
 mod signals;
+mod train;
 mod up;
 mod validate;
 mod verdict;
@@ -48,6 +49,8 @@ enum Command {
     Verdict(verdict::Args),
     /// Work with run histories: import a folder into a shared PostgreSQL history.
     History(history::Args),
+    /// The release train: status of every candidate, Betanet assembly, removal, Testnet gate.
+    Train(train::Args),
 }
 
 /// How a command ended, beyond plain success.
@@ -70,6 +73,7 @@ pub fn run() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Verdict(args) => verdict::run(args),
         Command::History(args) => history::run(args),
+        Command::Train(args) => train::run(args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

@@ -12,7 +12,7 @@ mod outcome;
 mod policy;
 mod stats;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
@@ -140,6 +140,15 @@ impl NetworkVerdict {
     pub fn recommended(&self, recommendation: Recommendation) -> Vec<&'static str> {
         self.features.iter().filter(|f| f.recommendation == recommendation).map(|f| f.id).collect()
     }
+}
+
+/// Features by verdict label, for counts in reports.
+pub fn tally(verdicts: impl Iterator<Item = Stability>) -> BTreeMap<&'static str, usize> {
+    let mut counts = BTreeMap::new();
+    for verdict in verdicts {
+        *counts.entry(verdict.label()).or_default() += 1;
+    }
+    counts
 }
 
 /// The network after `mode`'s.

@@ -269,3 +269,5 @@ mod fee_upper_bound {
         }
     }
 }
+
+mod example_nut;
