@@ -101,19 +101,16 @@ async fn run_suites(spec: &NetworkSpec, spec_path: &Path, shutdown: &mut Shutdow
     let run = registry::new_run_id();
     let network = Network::start(spec.backend, spec, spec_path, options, &run).await.context("starting the network")?;
     let profile = spec.mode.name();
-    eprintln!(
-        "network `{}` is up on the {} backend ({profile} mode); running the suites of {} features",
-        spec.name,
-        spec.backend.name(),
-        spec.features_in_scope().len()
-    );
+    let scope = spec.features_in_scope();
+    let features = if scope.len() == 1 { "1 feature".to_owned() } else { format!("{} features", scope.len()) };
+    eprintln!("network `{}` is up on the {} backend ({profile} mode); running the suites of {features}", spec.name, spec.backend.name());
     let junit = workspace().join("target/nextest").join(profile).join("junit.xml");
     // A JUnit left by an earlier run must never pass for this one's.
     let _ = std::fs::remove_file(&junit);
     let mut nextest = tokio::process::Command::new(cargo())
         .current_dir(workspace())
         .args(["nextest", "run", "--no-fail-fast", "-p", "op-suites", "--profile", profile, "-E"])
-        .arg(filter(&spec.features_in_scope()))
+        .arg(filter(&scope))
         .env("HARNESS_L1_RPC", network.l1_rpc())
         .env("HARNESS_L2_RPC", network.l2_rpc())
         .env("HARNESS_SPEC", std::path::absolute(spec_path)?)

@@ -270,4 +270,6 @@ mod fee_upper_bound {
     }
 }
 
+// The README's example feature. The path keeps it found when `combined` includes this file.
+#[path = "fjord/example_nut.rs"]
 mod example_nut;
