@@ -20,7 +20,7 @@ table{border-collapse:collapse}th,td{padding:.25rem .5rem;text-align:left;vertic
 .verdict{font-weight:600;white-space:nowrap}
 .STABLE{color:#1a7f37}.UNSTABLE{color:#cf222e}.FLAKY{color:#9a6700}.INSUFFICIENT_DATA{color:#57606a}.INFRA{color:#8250df}
 .counts span{display:inline-block;margin-right:1rem;font-weight:600}
-.decision{display:grid;grid-template-columns:repeat(auto-fit,minmax(15rem,1fr));gap:.5rem 1rem;margin:.75rem 0}
+.decision{display:grid;grid-template-columns:repeat(auto-fit,minmax(11rem,1fr));gap:.5rem 1rem;margin:.75rem 0}
 .decision div{border-left:4px solid #d0d7de;padding:.25rem .75rem}
 .decision .on{border-color:#2da44e}.decision .back{border-color:#cf222e}.decision .removed{border-color:#57606a}.decision .hold{border-color:#d4a72c}
 .decision h3{font-size:.95rem;margin:0}
