@@ -2,6 +2,7 @@
 //! appending at once without losing or doubling a run.
 
 mod pg_support;
+mod train_support;
 mod verdict_support;
 
 use std::{
@@ -71,6 +72,25 @@ fn an_unreachable_server_is_named_with_the_fix_and_no_password() {
     assert!(!text.contains("hunter2"), "{text}");
 }
 
+/// A train whose candidates are the fixtures' features.
+const TRAIN: &str = r#"
+[alphanet]
+spec = "alphanet.toml"
+
+[betanet]
+spec = "betanet-train.toml"
+
+[[feature]]
+id = "isthmus.eip7702"
+code_complete = true
+audit = "passed"
+
+[[feature]]
+id = "fjord.p256verify"
+code_complete = true
+audit = "not_needed"
+"#;
+
 /// Four folders of 25 runs each: 20 of their own and the same 5 in every folder.
 fn overlapping_folders(root: &Path) -> (Vec<std::path::PathBuf>, BTreeSet<String>) {
     let shared: Vec<RunRecord> = (0..5).map(|n| night("green.xml", n)).collect();
@@ -129,6 +149,16 @@ fn four_processes_appending_at_once_lose_and_double_nothing() {
             assert!(loaded.contains(&run), "{} came back changed", run.run_id);
         }
     }
+
+    // The train reads the shared history: every imported Alphanet run, each once.
+    let train = train_support::Train::new("pg-train", &train_support::shipped("alphanet.toml"), TRAIN);
+    let status = harness(&["train", "--file", train.file().to_str().unwrap(), "--history", &url, "status", "--json", "--out"])
+        .arg(root.join("pages"))
+        .output()
+        .unwrap();
+    check(&status);
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(status["alphanet"]["runs"].as_array().unwrap().len(), expected.len());
 
     // An import repeated later adds nothing.
     let again = harness(&["history", "import", folders[0].to_str().unwrap(), "--into", &url]).output().unwrap();
