@@ -2,7 +2,7 @@
 
 use std::{fmt, ops::Range, path::PathBuf};
 
-use crate::spec::SpecError;
+use crate::{forks::Fork, spec::SpecError};
 
 /// A train file that cannot be used.
 #[derive(Debug)]
@@ -12,7 +12,7 @@ pub struct TrainError {
     pub line: Option<usize>,
     /// Dotted field path, `feature[2].audit`.
     pub field: String,
-    pub problem: Problem,
+    pub problem: Box<Problem>,
 }
 
 impl std::error::Error for TrainError {}
@@ -63,9 +63,9 @@ pub enum Problem {
     #[error("the Betanet spec would be written to {betanet}, outside the Alphanet spec's folder {alphanet}, where its relative paths would break")]
     SpecFolder { alphanet: String, betanet: String },
     #[error("`{id}`'s bundle {path} cannot be read as a NUT bundle for {fork}: {reason}")]
-    Bundle { id: String, path: String, fork: String, reason: String },
+    Bundle { id: &'static str, path: String, fork: Fork, reason: String },
     #[error("`{id}` owns the bundle {path}, but the Alphanet spec {alphanet} does not apply it")]
-    BundleNotOnAlphanet { id: String, path: String, alphanet: String },
+    BundleNotOnAlphanet { id: &'static str, path: String, alphanet: String },
 }
 
 impl Problem {

@@ -165,7 +165,7 @@ impl Train {
     /// Reads and validates a train file.
     pub fn load(path: &Path) -> Result<Self, TrainError> {
         let bytes = crate::fsx::read_bounded(path, MAX_TRAIN_BYTES)
-            .map_err(|e| TrainError { file: path.to_path_buf(), line: None, field: "(file)".into(), problem: Problem::Read(e) })?;
+            .map_err(|e| TrainError { file: path.to_path_buf(), line: None, field: "(file)".into(), problem: Box::new(Problem::Read(e)) })?;
         let source = String::from_utf8_lossy(&bytes).into_owned();
         Self::parse(path, &source)
     }
@@ -176,7 +176,7 @@ impl Train {
             file: path.to_path_buf(),
             line: at.span.map(|s| line_of(source, s.start)),
             field: at.field,
-            problem,
+            problem: Box::new(problem),
         };
         let raw: RawTrain = toml::from_str(source).map_err(|e| {
             let at = e.span().map_or_else(|| At::field("(document)"), |s| At::new(s.clone(), field_at(source, s.start)));
@@ -235,16 +235,16 @@ impl Validator<'_> {
 
     /// A feature's own bundle must load, and the Alphanet must apply it: the train only moves
     /// bundles between networks, it never brings in one that was not proven on the Alphanet.
-    fn bundle(&self, index: usize, feature: &Feature, bundle: &Spanned<PathBuf>, alphanet: &NetworkSpec) -> Result<PathBuf, Invalid> {
+    fn bundle(&self, index: usize, feature: &'static Feature, bundle: &Spanned<PathBuf>, alphanet: &NetworkSpec) -> Result<PathBuf, Invalid> {
         let at = || At::new(bundle.span(), format!("feature[{index}].bundle"));
         let path = self.folder.join(bundle.get_ref());
         let shown = bundle.get_ref().display().to_string();
         UpgradeBundle::from_nut_file(feature.fork, &path).map_err(|e| {
-            (at(), Problem::Bundle { id: feature.id.into(), path: shown.clone(), fork: feature.fork.to_string(), reason: e.to_string() })
+            (at(), Problem::Bundle { id: feature.id, path: shown.clone(), fork: feature.fork, reason: e.to_string() })
         })?;
         let applied = alphanet.bundles.iter().any(|b| b.fork == feature.fork && b.file.as_ref().is_some_and(|f| same_file(&alphanet.resolve_path(f), &path)));
         if !applied {
-            return Err((at(), Problem::BundleNotOnAlphanet { id: feature.id.into(), path: shown, alphanet: alphanet.path.display().to_string() }));
+            return Err((at(), Problem::BundleNotOnAlphanet { id: feature.id, path: shown, alphanet: alphanet.path.display().to_string() }));
         }
         Ok(path)
     }
