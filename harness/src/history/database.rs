@@ -11,6 +11,7 @@ use std::str::FromStr;
 use postgres::{Client, Config, NoTls, Transaction};
 
 use super::{Appended, HistoryError, RunRecord};
+use crate::spec::Mode;
 
 /// Schema steps, applied in order, each once. Never edit a step: add one.
 const MIGRATIONS: &[(i32, &str)] = &[(
@@ -75,6 +76,19 @@ impl PgHistory {
     /// Every recorded run, oldest first.
     pub fn load(&mut self) -> Result<Vec<RunRecord>, HistoryError> {
         let rows = self.client.query("SELECT run_id, record::text FROM harness_runs", &[]).map_err(|source| self.query_error("cannot read the runs", source))?;
+        self.records(&rows)
+    }
+
+    /// The runs of one network (spec name and mode), oldest first.
+    pub fn network(&mut self, spec_name: Option<&str>, mode: Mode) -> Result<Vec<RunRecord>, HistoryError> {
+        let rows = self
+            .client
+            .query("SELECT run_id, record::text FROM harness_runs WHERE mode = $1 AND spec_name IS NOT DISTINCT FROM $2", &[&mode.name(), &spec_name])
+            .map_err(|source| self.query_error("cannot read the runs", source))?;
+        self.records(&rows)
+    }
+
+    fn records(&self, rows: &[postgres::Row]) -> Result<Vec<RunRecord>, HistoryError> {
         let mut runs = rows
             .iter()
             .map(|row| super::parse_record(&format!("{} (run {})", self.target, row.get::<_, &str>(0)), row.get::<_, &str>(1).as_bytes()))

@@ -88,8 +88,10 @@ impl History {
 
     /// The runs of one network (same spec name and mode), oldest first.
     pub fn network(&mut self, spec_name: Option<&str>, mode: Mode) -> Result<Vec<RunRecord>, HistoryError> {
-        let runs = self.load()?;
-        Ok(runs.into_iter().filter(|r| r.mode == mode && r.spec_name.as_deref() == spec_name).collect())
+        match self {
+            Self::Files(files) => Ok(files.load()?.into_iter().filter(|r| r.mode == mode && r.spec_name.as_deref() == spec_name).collect()),
+            Self::Postgres(db) => db.network(spec_name, mode),
+        }
     }
 
     pub fn append(&mut self, run: &RunRecord) -> Result<Appended, HistoryError> {
