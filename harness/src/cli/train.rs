@@ -168,11 +168,11 @@ fn assemble(train: &Train, history: &mut History, request: &Request) -> anyhow::
     edit.write()?;
     let live: Vec<String> = assembled.spec.schedule().live_forks().map(|(f, t)| format!("{f} at +{t} s")).collect();
     println!(
-        "wrote {} (`{}`): upgrade {number}{}, deployment {deployment}, {} features: {}\n  live: {}\n  next: harness run {} --runs {}",
+        "wrote {} (`{}`): upgrade {number}{}, deployment {deployment}, {}: {}\n  live: {}\n  next: harness run {} --runs {}",
         train.betanet.spec.display(),
         assembled.spec.name,
         name.map(|n| format!(" ({n})")).unwrap_or_else(|| ", no hardfork name (the set changes only L1)".into()),
-        members.len(),
+        if members.len() == 1 { "1 feature".to_owned() } else { format!("{} features", members.len()) },
         members.iter().map(|m| m.id).collect::<Vec<_>>().join(", "),
         live.join(", "),
         train.betanet.spec.display(),

@@ -186,7 +186,10 @@ fn judge_feature(feature: &'static Feature, runs: &[RunRecord], policy: &Stabili
     let mut judgement = policy::judge(&history, policy);
     if tests.is_empty() {
         judgement.stability = Stability::InsufficientData;
-        judgement.reasons = vec![format!("no test proves it in the judged runs; add tests under `{}::`", feature.suite_path())];
+        judgement.reasons = vec![match runs.is_empty() {
+            true => "no run of this network yet".to_owned(),
+            false => format!("no test proves it in the judged runs; add tests under `{}::`", feature.suite_path()),
+        }];
     }
     FeatureVerdict {
         id: feature.id,
