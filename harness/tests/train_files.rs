@@ -82,3 +82,13 @@ fn an_l1_only_set_gets_an_upgrade_number_and_no_hardfork_name() {
     assert!(matches!(assemble(&plan(&alphanet, &mixed, None, &out)), Err(AssemblyError::Naming(Problem::NoNameForL2 { .. }))));
     assert!(!out.exists(), "assembling writes nothing");
 }
+
+#[test]
+fn the_shipped_train_files_validate() {
+    let networks = Path::new(env!("CARGO_MANIFEST_DIR")).join("../networks");
+    for file in [networks.join("train.toml"), networks.join("examples/train-example.toml")] {
+        let done = std::process::Command::new(env!("CARGO_BIN_EXE_harness")).arg("train").arg("--file").arg(&file).arg("validate").output().unwrap();
+        let stdout = String::from_utf8_lossy(&done.stdout);
+        assert!(done.status.success() && stdout.starts_with("ok "), "{}: {stdout}{}", file.display(), String::from_utf8_lossy(&done.stderr));
+    }
+}

@@ -102,8 +102,12 @@ async fn run_suites(spec: &NetworkSpec, spec_path: &Path, shutdown: &mut Shutdow
     let network = Network::start(spec.backend, spec, spec_path, options, &run).await.context("starting the network")?;
     let profile = spec.mode.name();
     let scope = spec.features_in_scope();
-    let features = if scope.len() == 1 { "1 feature".to_owned() } else { format!("{} features", scope.len()) };
-    eprintln!("network `{}` is up on the {} backend ({profile} mode); running the suites of {features}", spec.name, spec.backend.name());
+    eprintln!(
+        "network `{}` is up on the {} backend ({profile} mode); running the suites of {}",
+        spec.name,
+        spec.backend.name(),
+        harness::verdict::count(scope.len(), "feature")
+    );
     let junit = workspace().join("target/nextest").join(profile).join("junit.xml");
     // A JUnit left by an earlier run must never pass for this one's.
     let _ = std::fs::remove_file(&junit);

@@ -38,6 +38,9 @@ pub struct Args {
 
 #[derive(clap::Subcommand)]
 enum Command {
+    /// Check the train file against the catalog and the Alphanet spec; exits 2 naming file,
+    /// line, field and fix for the first problem.
+    Validate,
     /// One table, per candidate: its stage, latest verdict and evidence on each network, what
     /// blocks it and the next step. Writes train.md, train.html and train.json.
     Status {
@@ -84,16 +87,27 @@ enum GateTarget {
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let train = Train::load(&args.file)?;
-    let mut history = History::open(&Location::resolve(args.history.as_deref()))?;
+    let history = || History::open(&Location::resolve(args.history.as_deref()));
     match args.command {
-        Command::Status { out, json } => status(&train, &mut history, &out, json),
+        Command::Validate => validate(&train),
+        Command::Status { out, json } => status(&train, &mut history()?, &out, json),
         Command::Betanet { features, upgrade_number, hardfork_name, redeploy } => {
             let request = Request { features, upgrade_number, hardfork_name, redeploy };
-            assemble(&train, &mut history, &request)
+            assemble(&train, &mut history()?, &request)
         }
-        Command::Remove { feature, reason } => remove(&train, &mut history, &feature, reason),
-        Command::Gate { target: GateTarget::Testnet } => gate_testnet(&train, &mut history),
+        Command::Remove { feature, reason } => remove(&train, &mut history()?, &feature, reason),
+        Command::Gate { target: GateTarget::Testnet } => gate_testnet(&train, &mut history()?),
     }
+}
+
+/// Loading validated it; say what was found.
+fn validate(train: &Train) -> anyhow::Result<Outcome> {
+    let set = match train.betanet.current_name() {
+        Some(name) => format!("Betanet `{name}`, {} in the set", train.betanet.features.len()),
+        None => "no Betanet yet".to_owned(),
+    };
+    println!("ok      {} ({} on `{}`; {set})", train.path.display(), verdict::count(train.candidates.len(), "candidate"), train.alphanet.name);
+    Ok(Outcome::Success)
 }
 
 /// The runs the train is judged from, and the Betanet spec on disk when it loads.
@@ -172,7 +186,7 @@ fn assemble(train: &Train, history: &mut History, request: &Request) -> anyhow::
         train.betanet.spec.display(),
         assembled.spec.name,
         name.map(|n| format!(" ({n})")).unwrap_or_else(|| ", no hardfork name (the set changes only L1)".into()),
-        if members.len() == 1 { "1 feature".to_owned() } else { format!("{} features", members.len()) },
+        verdict::count(members.len(), "feature"),
         members.iter().map(|m| m.id).collect::<Vec<_>>().join(", "),
         live.join(", "),
         train.betanet.spec.display(),

@@ -19,7 +19,7 @@ use serde::Serialize;
 pub use claims::{Claim, UnclaimedTests, claim};
 pub use outcome::{RunOutcome, feature_outcome};
 pub use policy::Stats;
-pub(crate) use policy::count;
+pub use policy::count;
 
 use crate::{
     forks::{Feature, Fork},
