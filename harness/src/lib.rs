@@ -17,4 +17,5 @@ pub mod junit;
 pub mod node;
 pub mod report;
 pub mod spec;
+pub mod train;
 pub mod verdict;

@@ -5,8 +5,10 @@ mod bench;
 mod clean;
 mod config;
 mod features;
+mod history;
 mod run;
 mod signals;
+mod train;
 mod up;
 mod validate;
 mod verdict;
@@ -45,6 +47,10 @@ enum Command {
     /// Exits 0 when every in-scope feature is stable, 1 when one is not, 2 on an
     /// infrastructure or input error.
     Verdict(verdict::Args),
+    /// Work with run histories: import a folder into a shared PostgreSQL history.
+    History(history::Args),
+    /// The release train: status of every candidate, Betanet assembly, removal, Testnet gate.
+    Train(train::Args),
 }
 
 /// How a command ended, beyond plain success.
@@ -66,6 +72,8 @@ pub fn run() -> ExitCode {
         Command::Up(args) => up::run(args),
         Command::Run(args) => run::run(args),
         Command::Verdict(args) => verdict::run(args),
+        Command::History(args) => history::run(args),
+        Command::Train(args) => train::run(args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

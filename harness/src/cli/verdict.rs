@@ -1,10 +1,9 @@
-//! `harness verdict --junit FILE... [--history DIR] [--spec SPEC] [--mode MODE] [--out DIR]`
+//! `harness verdict --junit FILE... [--history LOCATION] [--spec SPEC] [--mode MODE] [--out DIR]`
 //!
 //! Everything that can reject the input (spec, JUnit, mode, unclaimed tests, history) is checked
 //! before the run is appended, so a rejected run leaves the history as it was.
 
 use std::{
-    collections::BTreeMap,
     io::Write,
     path::{Path, PathBuf},
     process::Command,
@@ -12,12 +11,11 @@ use std::{
 
 use anyhow::Context;
 use harness::{
-    forks::{FEATURES, Feature},
-    history::{self, HistoryStore, RunRecord, TestRecord},
+    history::{Appended, History, Location, RunRecord},
     junit::{self, JunitReport},
     report::Report,
     spec::{Mode, NetworkSpec},
-    verdict::{self, Status, evidence},
+    verdict::{self, Status, batch::RunContext, evidence},
 };
 use time::OffsetDateTime;
 
@@ -28,10 +26,11 @@ pub struct Args {
     /// Nextest JUnit files of one run; pass every shard's file to merge them.
     #[arg(long, required = true, num_args = 1..)]
     junit: Vec<PathBuf>,
-    /// Run history folder: the run is appended, then every run of this network (same mode and
-    /// spec name) is judged. Without it the run is judged alone.
+    /// Run history: a folder, or a postgres:// URL many machines share. The run is appended,
+    /// then every run of this network (same mode and spec name) is judged. Without it (and
+    /// without $HARNESS_HISTORY) the run is judged alone.
     #[arg(long)]
-    history: Option<PathBuf>,
+    history: Option<String>,
     /// The network's spec: its mode, fork schedule, features in scope and stability policy.
     /// Without it the policy is the default and the scope is whatever the tests prove.
     #[arg(long)]
@@ -50,53 +49,42 @@ pub struct Args {
     node_versions: Vec<(String, String)>,
 }
 
-impl Args {
-    /// The verdict `harness run` asks for: one JUnit file, judged with the spec and history.
-    pub fn for_run(junit: PathBuf, history: PathBuf, spec: PathBuf, out: PathBuf) -> Self {
-        Self { junit: vec![junit], history: Some(history), spec: Some(spec), mode: None, out, commit: None, node_versions: Vec::new() }
-    }
-}
-
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let report = judge(&args)?;
-    publish(&report, &args.out)?;
-    match report.status {
-        Status::Stable => Ok(Outcome::Success),
-        Status::NotStable => Ok(Outcome::Failed),
-        Status::Infra => anyhow::bail!(
-            "the network failed in this run, so it says nothing about the affected features\n  fix: read the failures in {}, repair the network and rerun the suites",
-            args.out.join("report.html").display()
-        ),
-    }
-}
-
-/// Checks every input, records the run in the history and judges it with the earlier runs.
-fn judge(args: &Args) -> anyhow::Result<Report> {
     let spec = args.spec.as_deref().map(NetworkSpec::load).transpose()?;
     let junit = junit::read_all(&args.junit)?;
     let mode = resolve_mode(args.mode, spec.as_ref(), &junit)?;
     for binary in evidence::other_mode_binaries(&junit, mode) {
         eprintln!("note: leaving out test binary {binary}: it tests another mode's network");
     }
-    let tests = evidence::test_records(&junit, mode)?;
-    anyhow::ensure!(
-        !tests.is_empty(),
-        "{}: no test ran against the {} network\n  fix: pass the JUnit of a run of this network, or the matching --mode or --spec",
-        args.junit.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "),
-        mode.name()
-    );
-    let current = record(args, spec.as_ref(), mode, &junit, tests);
-    let scope = match &spec {
-        Some(spec) => spec.features_in_scope(),
-        None => proven_features(&current.tests),
+    let context = RunContext {
+        spec,
+        mode,
+        commit: args.commit.clone().or_else(git_commit),
+        node_versions: args.node_versions.iter().cloned().collect(),
     };
-    let runs = match &args.history {
-        Some(dir) => with_history(dir, current)?,
+    let current = context.record(&junit)?;
+    let runs = match Location::named(args.history.as_deref()) {
+        Some(location) => with_history(&mut History::open(&location)?, current)?,
         None => vec![current],
     };
-    let policy = spec.map(|s| s.stability).unwrap_or_default();
-    let verdict = verdict::judge(mode, &runs, &scope, &policy);
-    Ok(Report::new(verdict, &runs, &junit, &policy, OffsetDateTime::now_utc()))
+    conclude(&context, &runs, &junit, &args.out)
+}
+
+/// Judges `runs` (one network's, oldest first, the reported run last), writes the reports and
+/// maps the verdict to an outcome: shared by `verdict` and `run`.
+pub fn conclude(context: &RunContext, runs: &[RunRecord], junit: &[JunitReport], out: &Path) -> anyhow::Result<Outcome> {
+    let policy = context.spec.as_ref().map(|s| s.stability.clone()).unwrap_or_default();
+    let verdict = verdict::judge(context.mode, runs, &context.scope(runs), &policy);
+    let report = Report::new(verdict, runs, junit, &policy, OffsetDateTime::now_utc());
+    publish(&report, out)?;
+    match report.status {
+        Status::Stable => Ok(Outcome::Success),
+        Status::NotStable => Ok(Outcome::Failed),
+        Status::Infra => anyhow::bail!(
+            "the network failed in this run, so it says nothing about the affected features\n  fix: read the failures in {}, repair the network and rerun the suites",
+            out.join("report.html").display()
+        ),
+    }
 }
 
 /// Writes the three reports, prints the summary and adds it to the GitHub job's summary.
@@ -136,27 +124,8 @@ fn resolve_mode(flag: Option<Mode>, spec: Option<&NetworkSpec>, junit: &[JunitRe
     }
 }
 
-fn record(args: &Args, spec: Option<&NetworkSpec>, mode: Mode, junit: &[JunitReport], tests: Vec<TestRecord>) -> RunRecord {
-    let now = OffsetDateTime::now_utc();
-    let time = junit.iter().filter_map(|r| r.started).min().unwrap_or(now);
-    let entropy = format!("{} {} {:?}", now.unix_timestamp_nanos(), std::process::id(), args.junit);
-    let mut node_versions = BTreeMap::from([("harness".to_owned(), env!("CARGO_PKG_VERSION").to_owned())]);
-    node_versions.extend(args.node_versions.iter().cloned());
-    RunRecord {
-        schema_version: history::SCHEMA_VERSION,
-        run_id: history::run_id(time, entropy.as_bytes()),
-        time,
-        git_commit: args.commit.clone().or_else(git_commit),
-        spec_name: spec.map(|s| s.name.clone()),
-        spec_hash: spec.map(history::spec_hash),
-        mode,
-        fork_schedule: spec.map(|s| s.schedule().scheduled().collect()),
-        node_versions,
-        tests,
-    }
-}
-
-fn git_commit() -> Option<String> {
+/// The commit the suites ran at: `$GITHUB_SHA`, else the checkout's HEAD.
+pub fn git_commit() -> Option<String> {
     if let Some(sha) = std::env::var("GITHUB_SHA").ok().filter(|s| !s.is_empty()) {
         return Some(sha);
     }
@@ -164,17 +133,13 @@ fn git_commit() -> Option<String> {
     Some(String::from_utf8_lossy(&out.stdout).trim().to_owned()).filter(|s| !s.is_empty())
 }
 
-/// Without a spec, the features in scope are the ones this run's tests prove, in catalog order.
-fn proven_features(tests: &[TestRecord]) -> Vec<&'static Feature> {
-    FEATURES.iter().filter(|f| tests.iter().any(|t| t.features.iter().any(|id| id == f.id))).collect()
-}
-
 /// Reads the network's earlier runs, then appends this one; it is judged as the newest.
-fn with_history(dir: &Path, current: RunRecord) -> anyhow::Result<Vec<RunRecord>> {
-    let store = HistoryStore::new(dir);
-    let mut runs: Vec<RunRecord> = store.load()?.into_iter().filter(|r| r.same_network(&current)).collect();
-    let file = store.append(&current)?;
-    eprintln!("recorded run {} in {}", current.run_id, file.display());
+fn with_history(history: &mut History, current: RunRecord) -> anyhow::Result<Vec<RunRecord>> {
+    let mut runs = history.network(current.spec_name.as_deref(), current.mode)?;
+    if history.append(&current)? == Appended::Recorded {
+        eprintln!("recorded run {} in {history}", current.run_id);
+    }
+    runs.retain(|r| r.run_id != current.run_id);
     runs.push(current);
     Ok(runs)
 }

@@ -102,6 +102,7 @@ pub static FEATURES: &[Feature] = &[
     f("fjord.p256verify", Fork::Fjord, "P256VERIFY precompile at 0x100 (RIP-7212)"),
     f("fjord.fastlz_fee", Fork::Fjord, "FastLZ-based L1 fee, equal in receipt, getL1Fee and an independent computation"),
     f("fjord.fee_upper_bound", Fork::Fjord, "GasPriceOracle.getL1FeeUpperBound"),
+    f("fjord.example_nut", Fork::Fjord, "example feature (README, \"A feature team's path\"): the harness's NUT bundle upgrades predeploy 0x4200…07FF"),
     f("granite.pairing_limit", Fork::Granite, "bn256Pairing rejects input over 112,687 bytes"),
     f("holocene.extra_data", Fork::Holocene, "header extraData holds the EIP-1559 denominator and elasticity"),
     f("holocene.base_fee", Fork::Holocene, "next base fee follows the parent's extraData parameters"),

@@ -12,7 +12,8 @@ const CLUSTER_TESTS: usize = 5;
 const MESSAGE_CHARS: usize = 200;
 
 pub fn render(r: &Report) -> String {
-    let sections = [headline(r), verdict_table(r), promotion(r), failures(r), footer(r)];
+    let common = super::page::common(r.verdict.features.iter().map(|f| f.reasons.as_slice()));
+    let sections = [headline(r), promotion(r), common_reasons(&common), verdict_table(r, &common), failures(r), footer(r)];
     fit(sections.into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join("\n\n") + "\n")
 }
 
@@ -43,14 +44,21 @@ fn headline(r: &Report) -> String {
     text
 }
 
-fn verdict_table(r: &Report) -> String {
+/// Reasons every feature gives, said once above the table.
+fn common_reasons(common: &[String]) -> String {
+    if common.is_empty() { String::new() } else { format!("For every feature: {}", cell(&common.join("; "))) }
+}
+
+fn verdict_table(r: &Report, common: &[String]) -> String {
     let header = "| Feature | Verdict | Runs | Pass rate (lower bound) | Flaky | Streak | Why |\n|---|---|---:|---:|---:|---:|---|";
-    let rows = r.verdict.features.iter().map(row);
+    let rows = r.verdict.features.iter().map(|f| row(f, common));
     std::iter::once(header.to_owned()).chain(rows).collect::<Vec<_>>().join("\n")
 }
 
-fn row(f: &FeatureVerdict) -> String {
+fn row(f: &FeatureVerdict, common: &[String]) -> String {
     let s = &f.stats;
+    let own: Vec<&str> = f.reasons.iter().filter(|r| !common.contains(r)).map(String::as_str).collect();
+    let why = if own.is_empty() { "as for every feature".to_owned() } else { own.join("; ") };
     format!(
         "| `{}` | {} {} | {} | {:.0}% ({:.2}) | {} | {} | {} |",
         f.id,
@@ -61,7 +69,7 @@ fn row(f: &FeatureVerdict) -> String {
         s.pass_rate_lower_bound,
         s.flaky,
         s.streak,
-        cell(&f.reasons.join("; "))
+        cell(&why)
     )
 }
 

@@ -7,7 +7,9 @@
 mod failures;
 mod html;
 mod markdown;
+mod page;
 mod repro;
+pub mod train;
 
 use std::{
     collections::BTreeMap,
@@ -84,6 +86,12 @@ pub struct Promotion {
     pub remove: Vec<&'static str>,
 }
 
+impl RunSummary {
+    pub fn of(run: &RunRecord) -> Self {
+        Self { run_id: run.run_id.clone(), time: run.time, git_commit: run.git_commit.clone() }
+    }
+}
+
 impl Promotion {
     /// The features with `recommendation`.
     pub fn ids(&self, recommendation: Recommendation) -> &[&'static str] {
@@ -126,7 +134,7 @@ impl Report {
                 git_commit: latest.git_commit.clone(),
             },
             policy: policy.clone(),
-            runs: runs.iter().map(|r| RunSummary { run_id: r.run_id.clone(), time: r.time, git_commit: r.git_commit.clone() }).collect(),
+            runs: runs.iter().map(RunSummary::of).collect(),
             promotion: Promotion {
                 next_stage: verdict.next_stage,
                 advance: verdict.recommended(Recommendation::Advance),

@@ -5,20 +5,21 @@
 //! code: [`evidence`] turns JUnit into a record, [`judge`] weighs records against the
 //! [`StabilityPolicy`].
 
+pub mod batch;
 mod claims;
 pub mod evidence;
 mod outcome;
 mod policy;
 mod stats;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
 pub use claims::{Claim, UnclaimedTests, claim};
 pub use outcome::{RunOutcome, feature_outcome};
 pub use policy::Stats;
-pub(crate) use policy::count;
+pub use policy::count;
 
 use crate::{
     forks::{Feature, Fork},
@@ -146,6 +147,15 @@ impl NetworkVerdict {
     }
 }
 
+/// Features by verdict label, for counts in reports.
+pub fn tally(verdicts: impl Iterator<Item = Stability>) -> BTreeMap<&'static str, usize> {
+    let mut counts = BTreeMap::new();
+    for verdict in verdicts {
+        *counts.entry(verdict.label()).or_default() += 1;
+    }
+    counts
+}
+
 /// The network after `mode`'s.
 pub const fn next_stage(mode: Mode) -> &'static str {
     match mode {
@@ -181,7 +191,10 @@ fn judge_feature(feature: &'static Feature, runs: &[RunRecord], policy: &Stabili
     let mut judgement = policy::judge(&history, policy);
     if tests.is_empty() {
         judgement.stability = Stability::InsufficientData;
-        judgement.reasons = vec![format!("no test proves it in the judged runs; add tests under `{}::`", feature.suite_path())];
+        judgement.reasons = vec![match runs.is_empty() {
+            true => "no run of this network yet".to_owned(),
+            false => format!("no test proves it in the judged runs; add tests under `{}::`", feature.suite_path()),
+        }];
     }
     FeatureVerdict {
         id: feature.id,

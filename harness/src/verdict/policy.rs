@@ -158,7 +158,7 @@ fn all_met(stats: &Stats, policy: &StabilityPolicy) -> String {
 }
 
 /// `1 run`, `3 runs`.
-pub(crate) fn count(n: usize, noun: &str) -> String {
+pub fn count(n: usize, noun: &str) -> String {
     if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
 }
 

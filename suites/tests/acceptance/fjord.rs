@@ -269,3 +269,7 @@ mod fee_upper_bound {
         }
     }
 }
+
+// The README's example feature. The path keeps it found when `combined` includes this file.
+#[path = "fjord/example_nut.rs"]
+mod example_nut;
