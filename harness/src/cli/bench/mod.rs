@@ -1,29 +1,24 @@
-//! `harness bench`: the harness's L2 and anvil measured in one run on this machine: start to
-//! first block, empty blocks per second, transfers per second, and container start to ready.
-//! A benchmark, not a test: it prints numbers and ratios; `scripts/bench` runs it from a
-//! release build.
+//! `harness bench`: the harness's L2 and anvil measured in the same run on this machine, several
+//! times over, harness and anvil taking turns to go first: start to first block (in-process and
+//! as a process), empty blocks per second early and late in a long chain, transfers per second,
+//! peak memory. A benchmark, not a test: it prints medians, spreads and ratios; `scripts/bench`
+//! runs it from a release build.
+
+mod nodes;
+mod summary;
+mod worker;
 
 use std::{
     path::{Path, PathBuf},
-    process::Stdio,
-    time::{Duration, Instant},
+    time::Instant,
 };
 
-use alloy::{
-    consensus::{SignableTransaction, TxEnvelope, TxLegacy},
-    eips::eip2718::Encodable2718,
-    network::TxSignerSync,
-    primitives::{Address, B256, Bytes, TxKind, U256, U64},
-    providers::{DynProvider, Provider, ProviderBuilder},
-};
-use anyhow::{Context, bail};
+use anyhow::Context;
 use harness::{
-    backend::{container::ContainerNetwork, launch, process::anvil_binary, registry},
-    devnet::{Devnet, DevnetOptions},
-    genesis::dev_signers,
+    backend::{container::ContainerNetwork, process::anvil_binary, registry},
     spec::{ClockMode, NetworkSpec},
 };
-use tokio::process::Command;
+use summary::Measure;
 
 use super::Outcome;
 
@@ -32,195 +27,164 @@ pub struct Args {
     /// The network the harness runs.
     #[arg(default_value = "networks/alphanet.toml")]
     spec: PathBuf,
-    /// Empty blocks to produce for the blocks-per-second figure.
-    #[arg(long, default_value_t = 2000)]
+    /// How many times every measure is taken; the table shows their median and spread.
+    #[arg(long, default_value_t = 5)]
+    runs: usize,
+    /// Empty blocks each node makes per run, after its first.
+    #[arg(long, default_value_t = 5000)]
     blocks: u64,
+    /// Empty blocks are timed in segments of this many (the first and last segments' rates
+    /// show whether the cost per block grows with the chain).
+    #[arg(long, default_value_t = 500)]
+    segment: u64,
     /// Transfers to send for the transfers-per-second figure.
     #[arg(long, default_value_t = 1000)]
     transfers: u64,
-    /// Also time the container backend (needs scripts/setup).
+    /// Also time the container backend's start (needs scripts/setup).
     #[arg(long)]
     containers: bool,
+    /// Internal: take the in-process measures in this process and print them as JSON.
+    #[arg(long, hide = true)]
+    worker: bool,
 }
 
-/// One measurement of both nodes: seconds, or a rate per second.
-struct Row {
-    what: &'static str,
-    harness: f64,
-    anvil: Option<f64>,
-    /// Whether larger is better (a rate) or smaller (a time).
-    rate: bool,
+/// One node's samples from one run.
+struct Side {
+    process_start: f64,
+    in_process_start: Option<f64>,
+    /// Seconds per segment of empty blocks.
+    segments: Vec<f64>,
+    transfers: nodes::Transfers,
+    peak_memory: f64,
 }
 
-impl Row {
-    /// How many times better the harness is than anvil (above 1: faster).
-    fn ratio(&self) -> Option<f64> {
-        self.anvil.map(|a| if self.rate { self.harness / a } else { a / self.harness })
+async fn harness_side(args: &Args, run: &str) -> anyhow::Result<Side> {
+    let report = worker::in_fresh_process(&args.spec, args.blocks / args.segment, args.segment, run).await?;
+    let node = nodes::start_harness(&args.spec, run).await?;
+    let transfers = nodes::send_transfers(&node.client, args.transfers).await?;
+    let process_start = node.first_block;
+    node.stop(run).await?;
+    Ok(Side { process_start, in_process_start: Some(report.first_block), segments: report.segments, transfers, peak_memory: report.peak_memory })
+}
+
+async fn anvil_side(args: &Args, spec: &NetworkSpec, run: &str) -> anyhow::Result<Side> {
+    let node = nodes::start_anvil(spec, run).await?;
+    let transfers = nodes::send_transfers(&node.client, args.transfers).await?;
+    let process_start = node.first_block;
+    node.stop(run).await?;
+    let node = nodes::start_anvil(spec, run).await?;
+    let segments = nodes::anvil_segments(&node.client, args.blocks / args.segment, args.segment).await?;
+    let peak_memory = node.peak_memory()?;
+    node.stop(run).await?;
+    Ok(Side { process_start, in_process_start: None, segments, transfers, peak_memory })
+}
+
+/// The table's rows, filled run by run.
+struct Measures {
+    segment: u64,
+    rows: Vec<Measure>,
+}
+
+impl Measures {
+    fn new(args: &Args) -> Self {
+        let (segment, blocks) = (args.segment, args.blocks);
+        let rows = vec![
+            Measure::new("start to first block, as a process".into(), "s", false),
+            Measure::new("start to first L2 block, in-process".into(), "s", false),
+            Measure::new(format!("empty blocks per second, blocks 0–{segment}"), "per s", true),
+            Measure::new(format!("empty blocks per second, blocks {}–{blocks}", blocks - segment), "per s", true),
+            Measure::new(format!("empty blocks per second, all {blocks}"), "per s", true),
+            Measure::new(format!("late / early block rate (blocks {}–{blocks} / 0–{segment})", blocks - segment), "ratio", true).alone(),
+            Measure::new("transfers per second, over RPC until every receipt".into(), "per s", true),
+            Measure::new("transfers per block".into(), "count", true).alone(),
+            Measure::new(format!("peak resident memory after {blocks} blocks"), "MiB", false),
+        ];
+        Self { segment, rows }
     }
-}
 
-fn client(url: &str) -> anyhow::Result<DynProvider> {
-    Ok(ProviderBuilder::new().connect_http(url.parse()?).erased())
-}
-
-/// Polls `ready` every millisecond until it holds; bounded by `limit`.
-async fn until<F: AsyncFnMut() -> bool>(limit: Duration, mut ready: F) -> anyhow::Result<()> {
-    let started = Instant::now();
-    while started.elapsed() < limit {
-        if ready().await {
-            return Ok(());
+    fn record(&mut self, side: &Side, pick: fn(&mut Measure) -> &mut Vec<f64>, transfers: u64) {
+        let rate = |seconds: f64| self.segment as f64 / seconds;
+        let (first, last) = (rate(side.segments[0]), rate(side.segments[side.segments.len() - 1]));
+        let all = (self.segment * side.segments.len() as u64) as f64 / side.segments.iter().sum::<f64>();
+        let values = [
+            Some(side.process_start),
+            side.in_process_start,
+            Some(first),
+            Some(last),
+            Some(all),
+            Some(last / first),
+            Some(side.transfers.per_second),
+            Some(transfers as f64 / side.transfers.blocks.max(1) as f64),
+            Some(side.peak_memory),
+        ];
+        for (row, value) in self.rows.iter_mut().zip(values) {
+            pick(row).extend(value);
         }
-        tokio::time::sleep(Duration::from_millis(1)).await;
     }
-    bail!("not ready within {limit:?}")
 }
 
-/// Starts `program` on a free loopback port (it binds that port itself), recorded for
-/// `harness clean`, killed on drop.
-fn spawn(run: &str, program: &Path, args: &[String]) -> anyhow::Result<tokio::process::Child> {
-    let child = Command::new(program).args(args).stdout(Stdio::null()).stderr(Stdio::null()).kill_on_drop(true).spawn()?;
-    registry::record_process(run, child.id().context("running")?, program)?;
-    Ok(child)
+/// One line per run on stderr, so a long bench shows progress and every sample.
+fn progress(run: usize, runs: usize, who: &str, side: &Side, segment: u64) {
+    let rates: Vec<String> = side.segments.iter().map(|s| format!("{:.0}", segment as f64 / s)).collect();
+    eprintln!(
+        "run {run}/{runs} {who:<7}: first block {:.3} s as a process{}; blocks/s per {segment}: {}; {:.0} transfers/s in {} blocks; peak {:.0} MiB",
+        side.process_start,
+        side.in_process_start.map(|s| format!(", {s:.3} s in-process")).unwrap_or_default(),
+        rates.join(" "),
+        side.transfers.per_second,
+        side.transfers.blocks,
+        side.peak_memory,
+    );
 }
 
-/// Spawn to the first block past genesis, for a node process.
-async fn first_block_ours(spec: &Path, run: &str) -> anyhow::Result<f64> {
-    let port = launch::free_port()?;
-    let args = ["up", &spec.to_string_lossy(), "--clock", "fast", "--rpc-port", &port.to_string()].map(str::to_owned);
-    let started = Instant::now();
-    let _child = spawn(run, &std::env::current_exe()?, &args)?;
-    let node = client(&launch::loopback_url(port))?;
-    until(Duration::from_secs(30), async || node.get_block_number().await.is_ok_and(|n| n >= 1)).await?;
-    Ok(started.elapsed().as_secs_f64())
+fn anvil_version(spec: &NetworkSpec) -> anyhow::Result<String> {
+    let output = std::process::Command::new(anvil_binary(spec)).arg("--version").output().context("running anvil --version")?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    Ok(text.lines().next().map_or("anvil".to_owned(), |l| l.replace("Version: ", "")))
 }
 
-/// Spawn to the first mined block, for anvil (its first block comes on `evm_mine`).
-async fn first_block_anvil(spec: &NetworkSpec, run: &str) -> anyhow::Result<(f64, tokio::process::Child, String)> {
-    let port = launch::free_port()?;
-    let args = ["--host", "127.0.0.1", "--port", &port.to_string(), "--chain-id", &spec.l2[0].chain_id.to_string(), "--network", "optimism"].map(str::to_owned);
-    let started = Instant::now();
-    let child = spawn(run, &anvil_binary(spec), &args)?;
-    let url = launch::loopback_url(port);
-    let node = client(&url)?;
-    until(Duration::from_secs(30), async || node.raw_request::<_, String>("evm_mine".into(), ()).await.is_ok()).await?;
-    Ok((started.elapsed().as_secs_f64(), child, url))
-}
-
-/// In-process start to block 1: genesis, nodes, servers and the first block.
-async fn first_block_in_process(spec: &NetworkSpec) -> anyhow::Result<(f64, Devnet)> {
-    let started = Instant::now();
-    let devnet = Devnet::start(spec, DevnetOptions { clock: ClockMode::Fast, ..Default::default() }).await?;
-    devnet.wait_for_block(&devnet.l2[0].name, 1).await?;
-    Ok((started.elapsed().as_secs_f64(), devnet))
-}
-
-async fn blocks_per_second_ours(devnet: &Devnet, blocks: u64) -> anyhow::Result<f64> {
-    let name = &devnet.l2[0].name;
-    let head = client(&devnet.l2[0].rpc)?.get_block_number().await?;
-    let started = Instant::now();
-    devnet.wait_for_block(name, head + blocks).await?;
-    Ok(blocks as f64 / started.elapsed().as_secs_f64())
-}
-
-async fn blocks_per_second_anvil(url: &str, blocks: u64) -> anyhow::Result<f64> {
-    let started = Instant::now();
-    client(url)?.raw_request::<_, serde_json::Value>("anvil_mine".into(), (U64::from(blocks),)).await?;
-    Ok(blocks as f64 / started.elapsed().as_secs_f64())
-}
-
-/// Signed transfers from the dev accounts, round robin, at their next nonces.
-async fn transfers(node: &DynProvider, count: u64) -> anyhow::Result<Vec<(Bytes, B256)>> {
-    let chain_id = node.get_chain_id().await?;
-    // anvil funds the first ten dev accounts.
-    let senders = &dev_signers()[..10];
-    let mut nonces = Vec::new();
-    for signer in senders {
-        nonces.push(node.get_transaction_count(signer.address()).await?);
-    }
-    Ok((0..count as usize)
-        .map(|i| {
-            let (signer, nonce) = (&senders[i % senders.len()], nonces[i % senders.len()] + (i / senders.len()) as u64);
-            let mut tx = TxLegacy {
-                chain_id: Some(chain_id),
-                nonce,
-                gas_price: 10_000_000_000,
-                gas_limit: 21_000,
-                to: TxKind::Call(Address::with_last_byte(0xbe)),
-                value: U256::from(1),
-                input: Bytes::new(),
-            };
-            let signature = signer.sign_transaction_sync(&mut tx).expect("a local key signs");
-            let envelope = TxEnvelope::Legacy(tx.into_signed(signature));
-            (envelope.encoded_2718().into(), *envelope.tx_hash())
-        })
-        .collect())
-}
-
-/// Sends the transfers and waits until every one has a receipt.
-async fn transfers_per_second(url: &str, count: u64) -> anyhow::Result<f64> {
-    let node = client(url)?;
-    let signed = transfers(&node, count).await?;
-    let started = Instant::now();
-    for (raw, hash) in &signed {
-        let sent = *node.send_raw_transaction(raw).await?.tx_hash();
-        anyhow::ensure!(sent == *hash, "the node hashed a transfer differently: {sent} != {hash}");
-    }
-    // Each sender's last transfer is among the last ten; once they are in, all are.
-    for (_, hash) in signed.iter().rev().take(10) {
-        until(Duration::from_secs(120), async || node.get_transaction_receipt(*hash).await.is_ok_and(|r| r.is_some())).await?;
-    }
-    Ok(count as f64 / started.elapsed().as_secs_f64())
-}
-
-async fn container_rows(spec: &NetworkSpec, spec_path: &Path, run: &str) -> anyhow::Result<Row> {
+async fn container_start(spec: &NetworkSpec, spec_path: &Path, run: &str) -> anyhow::Result<f64> {
     let started = Instant::now();
     let network = ContainerNetwork::start(spec, spec_path, ClockMode::Fast, run).await?;
-    let ours = started.elapsed().as_secs_f64();
+    let seconds = started.elapsed().as_secs_f64();
     network.stop().await?;
-    Ok(Row { what: "container network start to ready, s (anvil + harness node)", harness: ours, anvil: None, rate: false })
-}
-
-fn print(rows: &[Row]) {
-    println!("| measure | harness | anvil 1.7.1 | harness vs anvil |");
-    println!("| --- | ---: | ---: | ---: |");
-    for row in rows {
-        let anvil = row.anvil.map_or("-".to_owned(), |a| format!("{a:.3}"));
-        let ratio = row.ratio().map_or("-".to_owned(), |r| format!("{r:.2}x {}", if r >= 1.0 { "better" } else { "worse" }));
-        println!("| {} | {:.3} | {anvil} | {ratio} |", row.what, row.harness);
-    }
+    Ok(seconds)
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let spec = NetworkSpec::load(&args.spec)?;
+    anyhow::ensure!(args.segment > 0 && args.blocks >= args.segment, "--blocks must be at least --segment, which must be above 0");
     let runtime = tokio::runtime::Runtime::new()?;
+    if args.worker {
+        let report = runtime.block_on(worker::measure(&spec, args.blocks / args.segment, args.segment))?;
+        println!("{}", serde_json::to_string(&report)?);
+        return Ok(Outcome::Success);
+    }
     let run = registry::new_run_id();
-    let rows = runtime.block_on(async {
-        let (in_process, devnet) = first_block_in_process(&spec).await?;
-        let ours_process = first_block_ours(&args.spec, &run).await?;
-        let (anvil_first, anvil, anvil_url) = first_block_anvil(&spec, &run).await?;
-        let mut rows = vec![
-            Row { what: "start to first block, s (process)", harness: ours_process, anvil: Some(anvil_first), rate: false },
-            Row { what: "start to first L2 block, s (in-process)", harness: in_process, anvil: None, rate: false },
-            Row {
-                what: "empty blocks per second",
-                harness: blocks_per_second_ours(&devnet, args.blocks).await?,
-                anvil: Some(blocks_per_second_anvil(&anvil_url, args.blocks).await?),
-                rate: true,
-            },
-            Row {
-                what: "transfers per second (RPC, until every receipt)",
-                harness: transfers_per_second(&devnet.l2[0].rpc, args.transfers).await?,
-                anvil: Some(transfers_per_second(&anvil_url, args.transfers).await?),
-                rate: true,
-            },
-        ];
-        registry::forget_process(&run, anvil.id().unwrap_or_default());
-        drop(anvil);
-        if args.containers {
-            rows.push(container_rows(&spec, &args.spec, &run).await?);
+    let mut measures = Measures::new(&args);
+    let mut containers = Measure::new("container network start to ready (anvil + harness node)".into(), "s", false);
+    runtime.block_on(async {
+        for index in 1..=args.runs {
+            // Taking turns to go first spreads the machine's drifts over both nodes.
+            let (ours, theirs) = if index % 2 == 1 {
+                let ours = harness_side(&args, &run).await?;
+                (ours, anvil_side(&args, &spec, &run).await?)
+            } else {
+                let theirs = anvil_side(&args, &spec, &run).await?;
+                (harness_side(&args, &run).await?, theirs)
+            };
+            progress(index, args.runs, "harness", &ours, args.segment);
+            progress(index, args.runs, "anvil", &theirs, args.segment);
+            measures.record(&ours, |m| &mut m.harness, args.transfers);
+            measures.record(&theirs, |m| &mut m.anvil, args.transfers);
+            if args.containers {
+                containers.harness.push(container_start(&spec, &args.spec, &run).await?);
+            }
         }
-        anyhow::Ok(rows)
+        anyhow::Ok(())
     })?;
-    print(&rows);
+    let mut rows = measures.rows;
+    rows.extend(args.containers.then_some(containers));
+    print!("{}", summary::table(&rows, args.runs, &anvil_version(&spec)?));
     Ok(Outcome::Success)
 }
