@@ -1,12 +1,12 @@
 //! The world state of a chain: accounts, code and storage in persistent maps, so every block can
 //! keep its own snapshot (for queries at old blocks) at the cost of what changed.
 
-use std::convert::Infallible;
+use std::{convert::Infallible, sync::Arc};
 
 use alloy::{
     consensus::constants::KECCAK_EMPTY,
     genesis::GenesisAccount,
-    primitives::{Address, B256, U256, keccak256},
+    primitives::{Address, B256, Bytes, U256, keccak256, map::HashMap},
 };
 use alloy_trie::{EMPTY_ROOT_HASH, TrieAccount};
 use imbl::OrdMap;
@@ -57,7 +57,8 @@ impl Account {
 /// Accounts, contract code by hash, and the hashes of recent blocks (for `BLOCKHASH`).
 #[derive(Clone, Debug, Default)]
 pub struct WorldState {
-    accounts: OrdMap<Address, Account>,
+    /// Behind `Arc`s so that a block's changes copy small map nodes, not whole accounts.
+    accounts: OrdMap<Address, Arc<Account>>,
     /// Each account's state-trie leaf (RLP) by hashed address: a root re-encodes only changed
     /// accounts and re-hashes only the nodes above them.
     trie: Trie,
@@ -72,12 +73,19 @@ impl WorldState {
     /// A state holding a genesis allocation.
     pub fn from_alloc<'a>(alloc: impl IntoIterator<Item = (&'a Address, &'a GenesisAccount)>) -> Self {
         let mut state = Self::default();
+        // Allocations repeat code (an OP chain's ~2,000 predeploy proxies share one): each
+        // distinct code is analysed and hashed once.
+        let mut hashes: HashMap<&Bytes, B256> = HashMap::default();
         for (address, account) in alloc {
-            let code = account.code.as_ref().filter(|c| !c.is_empty()).map(|c| Bytecode::new_raw(c.clone()));
-            let code_hash = code.as_ref().map_or(KECCAK_EMPTY, Bytecode::hash_slow);
-            if let Some(code) = code {
-                state.code.insert(code_hash, code);
-            }
+            let code_hash = match account.code.as_ref().filter(|c| !c.is_empty()) {
+                None => KECCAK_EMPTY,
+                Some(code) => *hashes.entry(code).or_insert_with(|| {
+                    let code = Bytecode::new_raw(code.clone());
+                    let hash = code.hash_slow();
+                    state.code.insert(hash, code);
+                    hash
+                }),
+            };
             let mut base = Account { nonce: account.nonce.unwrap_or_default(), balance: account.balance, code_hash, ..Default::default() };
             for (slot, value) in account.storage.iter().flatten() {
                 base.set_slot(U256::from_be_bytes(slot.0), U256::from_be_bytes(value.0));
@@ -89,7 +97,7 @@ impl WorldState {
 
     fn set_account(&mut self, address: Address, account: Account) {
         self.trie.insert(keccak256(address), alloy::rlp::encode(account.trie_account()));
-        self.accounts.insert(address, account);
+        self.accounts.insert(address, Arc::new(account));
     }
 
     fn remove_account(&mut self, address: &Address) {
@@ -122,12 +130,12 @@ impl WorldState {
 
     /// The account at `address`, if it exists.
     pub fn account(&self, address: &Address) -> Option<&Account> {
-        self.accounts.get(address)
+        self.accounts.get(address).map(Arc::as_ref)
     }
 
     /// Every account, in address order.
     pub fn accounts(&self) -> impl Iterator<Item = (&Address, &Account)> {
-        self.accounts.iter()
+        self.accounts.iter().map(|(address, account)| (address, account.as_ref()))
     }
 
     /// Contract code of `address` (empty for accounts without code).
@@ -150,8 +158,12 @@ impl WorldState {
 
     /// Applies what a block's execution changed.
     pub fn apply(&mut self, bundle: BundleState) {
+        // revm lists the code of every contract the block ran; only new code needs a copy of
+        // the map's nodes.
         for (hash, code) in bundle.contracts {
-            self.code.insert(hash, code);
+            if !self.code.contains_key(&hash) {
+                self.code.insert(hash, code);
+            }
         }
         for (address, changed) in bundle.state {
             let Some(info) = changed.info else {
@@ -161,12 +173,12 @@ impl WorldState {
             // A destroyed account starts over, so every slot it lists is set, changed or not.
             let wiped = changed.status.was_destroyed();
             let previous = self.accounts.get(&address).filter(|_| !wiped);
-            let mut account = previous.cloned().unwrap_or_default();
+            let mut account = previous.map_or_else(Account::default, |a| Account::clone(a));
             (account.nonce, account.balance, account.code_hash) = (info.nonce, info.balance, info.code_hash);
             for (slot, value) in changed.storage.into_iter().filter(|(_, v)| wiped || v.is_changed()) {
                 account.set_slot(slot, value.present_value);
             }
-            if let Some(code) = info.code.filter(|c| !c.is_empty()) {
+            if let Some(code) = info.code.filter(|c| !c.is_empty() && !self.code.contains_key(&info.code_hash)) {
                 self.code.insert(info.code_hash, code);
             }
             self.set_account(address, account);
@@ -180,7 +192,7 @@ impl WorldState {
 
     /// The storage root of `address` (the empty root for unknown accounts).
     pub fn storage_root(&self, address: &Address) -> B256 {
-        self.accounts.get(address).map_or(EMPTY_ROOT_HASH, Account::storage_root)
+        self.accounts.get(address).map_or(EMPTY_ROOT_HASH, |a| a.storage_root())
     }
 
     /// Hash of a contract's code, or the empty-code hash.
