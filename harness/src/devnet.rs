@@ -429,7 +429,11 @@ impl Producer {
             (chain.next_timestamp(), chain.head().extra.origin)
         };
         let (origin, epoch) = self.l1.origin_for(clock, current, timestamp).await?;
-        let rejected = self.l2.write(|chain| chain.build_next(origin, epoch.as_deref())).map_err(|e| e.to_string())?;
+        // Executed outside the chain's lock, so transactions keep arriving (for the next block)
+        // and RPC keeps answering while this one builds.
+        let next = self.l2.read().next_block(origin, epoch.as_deref());
+        let built = next.execute().map_err(|e| e.to_string())?;
+        let rejected = self.l2.write(|chain| chain.append(built)).map_err(|e| e.to_string())?;
         for r in rejected {
             tracing::debug!(hash = %r.hash, reason = %r.reason, "transaction left out");
         }

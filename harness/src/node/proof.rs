@@ -42,7 +42,7 @@ pub fn account_proof(state: &WorldState, address: Address, keys: Vec<JsonStorage
     );
     let hashed_keys: Vec<B256> = keys.iter().map(|k| keccak256(k.as_b256())).collect();
     let (storage_root, storage_proofs) = root_and_proofs(&storage_leaves, &hashed_keys);
-    let account_leaves: Vec<(B256, Vec<u8>)> = state.leaves().map(|(k, v)| (*k, v.clone())).collect();
+    let account_leaves: Vec<(B256, Vec<u8>)> = state.leaves().into_iter().map(|(k, v)| (k, v.to_vec())).collect();
     let (_, mut account_proofs) = root_and_proofs(&account_leaves, &[keccak256(address)]);
     EIP1186AccountProofResponse {
         address,

@@ -2,11 +2,11 @@
 //! execution client to: L1-attributes deposit first, then in an activation block the fork's
 //! upgrade transactions and nothing from the mempool, otherwise mempool transactions by fee.
 
-use std::collections::BTreeMap;
+use std::{collections::BTreeMap, sync::Arc};
 
 use alloy::{
     consensus::{Header, Sealed, transaction::Recovered},
-    primitives::{Address, B256, address},
+    primitives::{Address, address},
 };
 use op_alloy::consensus::{OpReceiptEnvelope, OpTxEnvelope};
 
@@ -71,11 +71,47 @@ pub struct BuildError {
     pub reason: String,
 }
 
+/// A block ready to execute away from its chain: see [`L2Chain::next_block`].
+pub struct NextBlock {
+    factory: Arc<OpFactory>,
+    chain_id: u64,
+    parent: WorldState,
+    /// The environment; execution fills in the roots.
+    header: Header,
+    /// L1-attributes deposit, user deposits and upgrade transactions: all must succeed.
+    forced: Vec<Recovered<OpTxEnvelope>>,
+    /// Pool transactions, taken while valid and while they fit.
+    candidates: Vec<Recovered<OpTxEnvelope>>,
+    /// The L1 origin, sequence number and system config; execution fills in the fees.
+    extra: L2Extra,
+}
+
+/// An executed block and the pool transactions it left out.
+pub struct BuiltBlock {
+    block: L2Block,
+    rejected: Vec<Rejected>,
+}
+
+impl NextBlock {
+    /// Executes the block on its parent's state.
+    pub fn execute(self) -> Result<BuiltBlock, BuildError> {
+        let Self { factory, chain_id, parent, header, forced, candidates, mut extra } = self;
+        let (number, timestamp) = (header.number, header.timestamp);
+        let built = execute(&factory, chain_id, &parent, header, forced, candidates)
+            .map_err(|e| BuildError { number, reason: e.to_string() })?;
+        let mut state = built.state;
+        state.record_block_hash(number, built.header.hash());
+        extra.fees = receipt_fees(factory.spec(), &state, number, timestamp, built.transactions.iter().map(|t| t.inner()));
+        let block = StoredBlock { header: built.header, transactions: built.transactions, receipts: built.receipts, state, extra };
+        Ok(BuiltBlock { block, rejected: built.rejected })
+    }
+}
+
 /// One L2 chain: its blocks, its mempool, and the executor that extends it.
 #[derive(Debug)]
 pub struct L2Chain {
     pub config: L2Config,
-    factory: OpFactory,
+    factory: Arc<OpFactory>,
     pub store: ChainStore<OpTxEnvelope, OpReceiptEnvelope, L2Extra>,
     pub pool: Mempool<OpTxEnvelope>,
 }
@@ -83,7 +119,7 @@ pub struct L2Chain {
 impl L2Chain {
     /// A chain at its genesis block, which starts with `system_config`.
     pub fn new(config: L2Config, genesis: Sealed<Header>, state: WorldState, origin: L1Origin, system_config: L2SystemConfig) -> Self {
-        let factory = OpFactory::new(Default::default(), config.rules.op_hardforks(), Default::default());
+        let factory = Arc::new(OpFactory::new(Default::default(), config.rules.op_hardforks(), Default::default()));
         let mut state = state;
         state.record_block_hash(0, genesis.hash());
         let block = StoredBlock {
@@ -97,7 +133,7 @@ impl L2Chain {
     }
 
     /// The executor factory (its fork schedule serves RPC calls too).
-    pub const fn factory(&self) -> &OpFactory {
+    pub fn factory(&self) -> &OpFactory {
         &self.factory
     }
 
@@ -110,10 +146,19 @@ impl L2Chain {
         self.head().header.timestamp + self.config.rules.block_time
     }
 
-    /// Builds the next block on `origin` and appends it. `epoch` holds the origin's receipts
-    /// when the origin is new: its SystemConfig updates apply and its user deposits go in, as
-    /// op-node builds the first block of an epoch. Returns the mempool transactions left out.
+    /// Builds the next block on `origin` and appends it (see [`Self::next_block`]). Returns the
+    /// mempool transactions left out, with their reasons.
     pub fn build_next(&mut self, origin: L1Origin, epoch: Option<&[L1Receipt]>) -> Result<Vec<Rejected>, BuildError> {
+        let built = self.next_block(origin, epoch).execute()?;
+        self.append(built)
+    }
+
+    /// The next block on `origin`, with everything its execution needs. `epoch` holds the
+    /// origin's receipts when the origin is new: its SystemConfig updates apply and its user
+    /// deposits go in after the L1-attributes deposit, as op-node builds the first block of an
+    /// epoch. Executing it takes no lock on the chain, so RPC keeps answering and the pool keeps
+    /// filling meanwhile.
+    pub fn next_block(&self, origin: L1Origin, epoch: Option<&[L1Receipt]>) -> NextBlock {
         let parent = self.head();
         let number = parent.number() + 1;
         let timestamp = self.next_timestamp();
@@ -157,21 +202,28 @@ impl L2Chain {
         } else {
             self.pool.candidates(base_fee, |a| state.account(a).map_or(0, |acc| acc.nonce))
         };
-        let built = execute(&self.factory, self.config.chain_id, state, header, forced, candidates)
-            .map_err(|e| BuildError { number, reason: e.to_string() })?;
-        let mut state = built.state;
-        state.record_block_hash(number, built.header.hash());
-        let fees = receipt_fees(self.factory.spec(), &state, number, timestamp, built.transactions.iter().map(|t| t.inner()));
-        let included: Vec<B256> = built.transactions.iter().map(|t| t.tx_hash()).collect();
-        self.pool.remove(included.into_iter().chain(built.rejected.iter().map(|r| r.hash)));
-        self.store.push(StoredBlock {
-            header: built.header,
-            transactions: built.transactions,
-            receipts: built.receipts,
-            state,
-            extra: L2Extra { origin, sequence_number, system_config, fees },
-        });
-        Ok(built.rejected)
+        NextBlock {
+            factory: self.factory.clone(),
+            chain_id: self.config.chain_id,
+            parent: state.clone(),
+            header,
+            forced,
+            candidates,
+            extra: L2Extra { origin, sequence_number, system_config, fees: Vec::new() },
+        }
+    }
+
+    /// Appends a block built from [`Self::next_block`] on the current head, and forgets the
+    /// pool transactions it included or rejected. Returns the rejected ones.
+    pub fn append(&mut self, built: BuiltBlock) -> Result<Vec<Rejected>, BuildError> {
+        let BuiltBlock { block, rejected } = built;
+        if block.header.parent_hash != self.head().hash() {
+            return Err(BuildError { number: block.number(), reason: "the head moved while the block was built".into() });
+        }
+        let included = block.transactions.iter().map(|t| t.tx_hash());
+        self.pool.remove(included.chain(rejected.iter().map(|r| r.hash)));
+        self.store.push(block);
+        Ok(rejected)
     }
 
     /// The forks whose upgrade transactions go into the block at `timestamp`, honouring a
