@@ -28,11 +28,15 @@ fn every_bad_spec_exits_2_naming_its_line_and_field() {
         ("feature-fork-unscheduled", 4, "features[0]"),
         ("missing-bundle", 9, "forks.jovian"),
         ("uncovered-feature", 4, "features[1]"),
+        ("unknown-release", 6, "l1.contracts"),
+        ("missing-deployment-state", 10, "data.deployments"),
+        ("release-lacks-setting", 11, "l2[0].system_config.min_base_fee"),
         ("duplicate-chain-id", 11, "l2[1].chain_id"),
         ("bundle-unparsable", 13, "bundle[0].file"),
         ("bundle-without-intent", 13, "bundle[0].file"),
     ];
-    let listed = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../networks/bad")).unwrap().count();
+    let entries = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../networks/bad")).unwrap();
+    let listed = entries.flatten().filter(|e| e.path().extension().is_some_and(|x| x == "toml")).count();
     assert_eq!(listed, cases.len(), "every bad spec has a case here");
     for (name, line, field) in cases {
         let path = format!("networks/bad/{name}.toml");

@@ -3,7 +3,7 @@
 use std::{fmt, path::{Path, PathBuf}};
 
 use super::locate;
-use crate::forks::Fork;
+use crate::forks::{ContractsRelease, Fork};
 
 /// A spec that cannot be used, with everything a person needs to correct it.
 #[derive(Debug)]
@@ -97,8 +97,12 @@ pub enum SpecErrorKind {
     MissingBundle { fork: Fork, reason: String, fix: String },
     #[error("Karst is scheduled on a chain starting on {genesis_fork}, whose Bedrock-era genesis lacks the preinstalls Karst's bundle calls (the CREATE2 factory 0x4e59…956C)")]
     KarstNeedsModernGenesis { genesis_fork: Fork, modern: Fork },
-    #[error("the chain starts on {genesis_fork}, so its genesis is op-deployer's state, but no deployments folder is set")]
-    NoDeployments { genesis_fork: Fork },
+    #[error("no deployments folder is set: the L1's OP contracts (and the L2 genesis of chains starting on Isthmus or later) come from op-deployer's state")]
+    NoDeployments,
+    #[error("the L1 contracts cannot be had: {reason}")]
+    Deployments { reason: String, fix: String },
+    #[error("op-contracts {release}'s SystemConfig has no such setting (setMinBaseFee and setDAFootprintGasScalar came with v5.0.0)")]
+    ReleaseLacksSetting { field: String, release: ContractsRelease },
     #[error("bundle {index} must name exactly one source: `builtin = true` or `file = \"...\"`")]
     BundleSource { index: usize },
     #[error("bundle {index} asks for the built-in bundle of {fork}, but only ecotone, fjord and isthmus have one")]
@@ -128,7 +132,8 @@ impl SpecErrorKind {
             | Self::MissingBundle { fork, .. } => format!("forks.{fork}"),
             Self::BetanetNothingLive => "forks".into(),
             Self::KarstNeedsModernGenesis { .. } => "forks.karst".into(),
-            Self::NoDeployments { .. } => "data.deployments".into(),
+            Self::NoDeployments | Self::Deployments { .. } => "data.deployments".into(),
+            Self::ReleaseLacksSetting { field, .. } => field.clone(),
             Self::BundleSource { index } => format!("bundle[{index}]"),
             Self::NoBuiltinBundle { index, .. } | Self::BundleForkUnscheduled { index, .. } => {
                 format!("bundle[{index}].fork")
@@ -173,7 +178,9 @@ impl SpecErrorKind {
             Self::KarstNeedsModernGenesis { modern, .. } => {
                 format!("start the chain on {modern} or later (op-deployer's genesis), e.g. `{modern} = \"genesis\"`")
             }
-            Self::NoDeployments { .. } => format!(
+            Self::Deployments { fix, .. } => fix.clone(),
+            Self::ReleaseLacksSetting { .. } => "set it to 0, or deploy `contracts = \"v5.0.0\"` under [l1]".into(),
+            Self::NoDeployments => format!(
                 "set `deployments` under [data] to op-deployer's state folder (../shared/deployments beside this project), or set {}",
                 crate::spec::DEPLOYMENTS_ENV
             ),

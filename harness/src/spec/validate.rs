@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::{Mode, NetworkSpec, SpecErrorKind};
 use crate::{
-    forks::{Coverage, Fork, UpgradeBundle, UpgradeSource, feature},
+    forks::{ContractsRelease, Coverage, Fork, UpgradeBundle, UpgradeSource, feature},
     genesis::OP_DEPLOYER_BASE,
 };
 
@@ -103,8 +103,14 @@ fn genesis_base(spec: &NetworkSpec, schedule: &super::ForkSchedule) -> Result<()
     if schedule.offset(Fork::Karst).is_some() && genesis_fork < modern {
         return Err(SpecErrorKind::KarstNeedsModernGenesis { genesis_fork, modern });
     }
-    if genesis_fork >= modern && spec.data.deployments_dir(spec.folder()).is_none() {
-        return Err(SpecErrorKind::NoDeployments { genesis_fork });
+    let dir = spec.data.deployments_dir(spec.folder()).ok_or(SpecErrorKind::NoDeployments)?;
+    let release = spec.l1.contracts;
+    crate::contracts::load_state(&dir, release).map_err(|e| SpecErrorKind::Deployments { reason: e.to_string(), fix: e.fix() })?;
+    if release < ContractsRelease::V5_0_0 {
+        let jovian_values = spec.l2.iter().enumerate().find(|(_, l2)| l2.system_config.min_base_fee != 0);
+        if let Some((index, _)) = jovian_values {
+            return Err(SpecErrorKind::ReleaseLacksSetting { field: format!("l2[{index}].system_config.min_base_fee"), release });
+        }
     }
     Ok(())
 }
