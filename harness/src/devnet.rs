@@ -17,7 +17,7 @@ use crate::{
     forks::Fork,
     genesis::{GenesisError, dev_signers, eip1559_params},
     node::{
-        api::Node,
+        api::{Node, state_nonce},
         l1::{L1Chain, origin_of},
         l2::{
             chain::{Fault, L2Chain, L2Config},
@@ -359,6 +359,10 @@ struct Producer {
 
 impl Producer {
     async fn run(self, clock: ClockMode, mut target: watch::Receiver<u64>) {
+        self.l2.write(|chain| {
+            let boundaries = fork_boundaries(&chain.config.rules);
+            chain.store.pin_states(boundaries);
+        });
         // In fast mode the first block comes at once: a fresh network is usable immediately.
         let mut first = clock == ClockMode::Fast;
         loop {
@@ -391,18 +395,24 @@ impl Producer {
         }
     }
 
-    /// Builds at least one block, and in fast mode keeps going while transactions wait or a
-    /// waiter wants a higher block.
+    /// Builds at least one block, and in fast mode keeps going while a waiter wants a higher
+    /// block or pending transactions can go in. Queued ones (behind a nonce gap) cannot, so they
+    /// wait for the gap to close, as on geth, instead of driving empty blocks. Every pending
+    /// transaction leaves the pool in the block it is offered to (included or rejected), so the
+    /// loop ends; it yields between blocks so that RPC and shutdown keep their turn.
     async fn catch_up(&self, clock: ClockMode, target: u64) -> Result<(), String> {
         loop {
             self.build_one(clock).await?;
             let more = {
                 let chain = self.l2.read();
-                clock == ClockMode::Fast && (!chain.pool.is_empty() || chain.head().number() < target)
+                let state = &chain.head().state;
+                clock == ClockMode::Fast
+                    && (chain.head().number() < target || chain.pool.has_pending(|a| state_nonce(state, a)))
             };
             if !more {
                 return Ok(());
             }
+            tokio::task::yield_now().await;
         }
     }
 
@@ -412,12 +422,28 @@ impl Producer {
             (chain.next_timestamp(), chain.head().extra.origin)
         };
         let origin = self.l1.origin_for(clock, current, timestamp).await?;
-        let rejected = self.l2.write(|chain| chain.build_next(origin)).map_err(|e| e.to_string())?;
+        let rejected = self
+            .l2
+            .write(|chain| {
+                let rejected = chain.build_next(origin)?;
+                let state = &chain.store.head().state;
+                chain.pool.drop_stale(|a| state_nonce(state, a));
+                Ok::<_, crate::node::l2::chain::BuildError>(rejected)
+            })
+            .map_err(|e| e.to_string())?;
         for r in rejected {
             tracing::debug!(hash = %r.hash, reason = %r.reason, "transaction left out");
         }
         Ok(())
     }
+}
+
+/// The blocks around each live fork's activation (the one before, the activation block and the
+/// one after) and genesis: the acceptance suites compare state across them for the whole run,
+/// so their state outlives the store's window.
+fn fork_boundaries(rules: &ChainRules) -> Vec<u64> {
+    let activations = rules.schedule.live_forks().filter_map(|(fork, _)| rules.schedule.activation_block(fork, rules.block_time));
+    std::iter::once(0).chain(activations.flat_map(|block| [block.saturating_sub(1), block, block + 1])).collect()
 }
 
 /// Real-time L1 blocks every block time.

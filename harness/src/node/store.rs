@@ -1,8 +1,13 @@
 //! The blocks of one chain, each with the world state after it, and the lookups the RPC needs.
 //! Shared by the L1 and the L2: `T` is the transaction type, `R` the receipt, `E` whatever a
 //! chain keeps beside a block (the L2's L1 origin and fee fields).
+//!
+//! What is kept, so that a long run's memory stays bounded: headers, transactions and receipts
+//! of every block; the full state of the newest [`STATE_WINDOW`] blocks and of pinned blocks
+//! (an L2's fork boundaries, which the acceptance suites compare). Older states are dropped, and
+//! a query for one fails as on a geth full node: `missing trie node`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use alloy::{
     consensus::{Header, Sealed, TxReceipt, transaction::Recovered},
@@ -19,7 +24,7 @@ pub struct StoredBlock<T, R, E> {
     pub header: Sealed<Header>,
     pub transactions: Vec<Recovered<T>>,
     pub receipts: Vec<R>,
-    /// The state after this block.
+    /// The state after this block; empty once pruned (see [`ChainStore::state_of`]).
     pub state: WorldState,
     pub extra: E,
 }
@@ -43,23 +48,40 @@ pub struct RangeTooLarge;
 /// a range bound keeps every call's work bounded).
 pub const MAX_LOG_RANGE: u64 = 10_000;
 
+/// How many of the newest blocks keep their full state. geth's full node keeps 128; the
+/// harness keeps more because its suites read state a few hundred blocks back on a busy
+/// fast-clock network, and a snapshot costs only what its block changed.
+pub const STATE_WINDOW: u64 = 1024;
+
+/// A state query the store cannot answer, in geth's words.
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error("header not found")]
+    UnknownBlock,
+    /// The block exists but its state was pruned; geth names the missing root node.
+    #[error("missing trie node {} (path ) <nil>", alloy::hex::encode(.0))]
+    Pruned(B256),
+}
+
 /// Every block of a chain since genesis.
 #[derive(Debug)]
 pub struct ChainStore<T, R, E> {
     blocks: Vec<StoredBlock<T, R, E>>,
     by_hash: HashMap<B256, u64>,
     transactions: HashMap<B256, (u64, usize)>,
+    /// Blocks whose state outlives the window.
+    pinned: BTreeSet<u64>,
 }
 
 impl<T: Encodable2718, R: TxReceipt<Log = Log>, E> ChainStore<T, R, E> {
     /// A chain holding only its genesis block.
     pub fn new(genesis: StoredBlock<T, R, E>) -> Self {
-        let mut store = Self { blocks: Vec::new(), by_hash: HashMap::new(), transactions: HashMap::new() };
+        let mut store = Self { blocks: Vec::new(), by_hash: HashMap::new(), transactions: HashMap::new(), pinned: BTreeSet::new() };
         store.push(genesis);
         store
     }
 
-    /// Appends the next block.
+    /// Appends the next block and drops the state that just left the window.
     pub fn push(&mut self, block: StoredBlock<T, R, E>) {
         let number = block.number();
         debug_assert_eq!(number as usize, self.blocks.len());
@@ -68,6 +90,30 @@ impl<T: Encodable2718, R: TxReceipt<Log = Log>, E> ChainStore<T, R, E> {
             self.transactions.insert(tx.trie_hash(), (number, index));
         }
         self.blocks.push(block);
+        if let Some(old) = number.checked_sub(STATE_WINDOW).filter(|n| !self.pinned.contains(n)) {
+            self.blocks[old as usize].state = WorldState::default();
+        }
+    }
+
+    /// Keeps the state of these blocks for the life of the chain. A block whose state is already
+    /// gone stays without.
+    pub fn pin_states(&mut self, numbers: impl IntoIterator<Item = u64>) {
+        let kept: Vec<u64> = numbers.into_iter().filter(|n| self.has_state(*n)).collect();
+        self.pinned.extend(kept);
+    }
+
+    /// Whether block `number`'s state is still kept (it may not exist yet).
+    pub fn has_state(&self, number: u64) -> bool {
+        number.saturating_add(STATE_WINDOW) > self.head().number() || self.pinned.contains(&number)
+    }
+
+    /// The block `id` names, if its state is still kept.
+    pub fn state_of(&self, id: BlockId) -> Result<&StoredBlock<T, R, E>, StateError> {
+        let block = self.resolve(id).ok_or(StateError::UnknownBlock)?;
+        match self.has_state(block.number()) {
+            true => Ok(block),
+            false => Err(StateError::Pruned(block.header.state_root)),
+        }
     }
 
     pub fn head(&self) -> &StoredBlock<T, R, E> {
@@ -123,5 +169,37 @@ impl<T: Encodable2718, R: TxReceipt<Log = Log>, E> ChainStore<T, R, E> {
                 filter.matching_block_logs(num_hash, block.header.timestamp, receipts, false)
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use alloy::consensus::{ReceiptEnvelope, TxEnvelope};
+
+    use super::*;
+
+    type Store = ChainStore<TxEnvelope, ReceiptEnvelope, ()>;
+
+    fn block(number: u64) -> StoredBlock<TxEnvelope, ReceiptEnvelope, ()> {
+        let header = Header { number, state_root: B256::with_last_byte(number as u8), ..Default::default() };
+        StoredBlock { header: Sealed::new(header), transactions: Vec::new(), receipts: Vec::new(), state: WorldState::default(), extra: () }
+    }
+
+    #[test]
+    fn states_older_than_the_window_are_pruned_unless_pinned() {
+        let mut store = Store::new(block(0));
+        store.pin_states([0, 2]);
+        for number in 1..=STATE_WINDOW + 3 {
+            store.push(block(number));
+        }
+        let head = STATE_WINDOW + 3;
+        assert!(store.state_of(BlockId::number(head - STATE_WINDOW + 1)).is_ok(), "the window's oldest block keeps its state");
+        let pruned = store.state_of(BlockId::number(3)).unwrap_err();
+        assert_eq!(pruned.to_string(), format!("missing trie node {} (path ) <nil>", alloy::hex::encode(B256::with_last_byte(3))));
+        assert!(store.state_of(BlockId::number(0)).is_ok() && store.state_of(BlockId::number(2)).is_ok(), "pinned states stay");
+        assert!(store.get(3).is_some(), "a pruned block's header and body stay");
+        assert!(matches!(store.state_of(BlockId::number(head + 1)), Err(StateError::UnknownBlock)));
+        store.pin_states([1]);
+        assert!(store.state_of(BlockId::number(1)).is_err(), "a state already dropped cannot be pinned back");
     }
 }
