@@ -5,19 +5,19 @@
 
 use std::time::Duration;
 
+mod tx_support;
+
 use alloy::{
-    consensus::{SignableTransaction, TxEip1559, TxEnvelope},
-    eips::{BlockId, eip2718::Encodable2718},
-    network::TxSignerSync,
-    primitives::{Address, B256, Bytes, TxKind, U256},
-    providers::{DynProvider, Provider, ProviderBuilder},
-    signers::local::PrivateKeySigner,
+    eips::BlockId,
+    primitives::{Address, B256, Bytes, U256},
+    providers::{DynProvider, Provider},
 };
 use harness::{
     devnet::{Devnet, DevnetOptions},
     spec::{ClockMode, NetworkSpec},
 };
 use serde_json::Value;
+use tx_support::{FEE, signer, transfer};
 
 /// Each request's bound: a node that takes longer is wedged, not slow.
 const REQUEST: Duration = Duration::from_secs(10);
@@ -25,28 +25,9 @@ const REQUEST: Duration = Duration::from_secs(10);
 async fn alphanet() -> (Devnet, DynProvider) {
     let spec = NetworkSpec::load(concat!(env!("CARGO_MANIFEST_DIR"), "/../networks/alphanet.toml")).expect("the shipped spec loads");
     let devnet = Devnet::start(&spec, DevnetOptions { clock: ClockMode::Fast, ..Default::default() }).await.expect("the network starts");
-    let client = ProviderBuilder::new().connect_http(devnet.l2[0].rpc.parse().unwrap()).erased();
+    let client = tx_support::client(&devnet.l2[0].rpc);
     (devnet, client)
 }
-
-/// A signed EIP-1559 transfer of 1 wei with an explicit nonce and fee cap (tip = cap / 10).
-fn transfer(signer: &PrivateKeySigner, chain_id: u64, nonce: u64, max_fee: u128) -> Bytes {
-    let mut tx = TxEip1559 {
-        chain_id,
-        nonce,
-        gas_limit: 21_000,
-        max_fee_per_gas: max_fee,
-        max_priority_fee_per_gas: max_fee / 10,
-        to: TxKind::Call(Address::repeat_byte(0x77)),
-        value: U256::from(1),
-        ..Default::default()
-    };
-    let signature = signer.sign_transaction_sync(&mut tx).expect("signs");
-    TxEnvelope::from(tx.into_signed(signature)).encoded_2718().into()
-}
-
-/// A fee cap well above the idle chain's base fee.
-const FEE: u128 = 1_000_000_000;
 
 async fn bounded<T>(what: &str, call: impl std::future::IntoFuture<Output = T>) -> T {
     tokio::time::timeout(REQUEST, call.into_future()).await.unwrap_or_else(|_| panic!("{what} got no answer within {REQUEST:?}: the node is wedged"))
@@ -69,10 +50,6 @@ async fn txpool_status(client: &DynProvider) -> (u64, u64) {
 
 async fn head(client: &DynProvider) -> u64 {
     bounded("eth_blockNumber", client.get_block_number()).await.expect("answers")
-}
-
-fn signer(index: usize) -> PrivateKeySigner {
-    harness::genesis::dev_signers()[index].clone()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
