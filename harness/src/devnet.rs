@@ -155,6 +155,31 @@ impl Drop for Devnet {
     }
 }
 
+/// A signed EIP-1559 transfer with exactly the nonce and fee cap given (tip: a tenth of the
+/// cap): what load and pool checks need and a wallet would not send (a nonce gap, a fee bump).
+pub fn signed_transfer(
+    signer: &PrivateKeySigner,
+    chain_id: u64,
+    nonce: u64,
+    max_fee: u128,
+    to: alloy::primitives::Address,
+    value: alloy::primitives::U256,
+) -> alloy::primitives::Bytes {
+    use alloy::{consensus::SignableTransaction, eips::eip2718::Encodable2718, network::TxSignerSync};
+    let mut tx = alloy::consensus::TxEip1559 {
+        chain_id,
+        nonce,
+        gas_limit: 21_000,
+        max_fee_per_gas: max_fee,
+        max_priority_fee_per_gas: max_fee / 10,
+        to: to.into(),
+        value,
+        ..Default::default()
+    };
+    let signature = signer.sign_transaction_sync(&mut tx).expect("a local key signs");
+    alloy::consensus::TxEnvelope::from(tx.into_signed(signature)).encoded_2718().into()
+}
+
 pub fn unix_now() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }

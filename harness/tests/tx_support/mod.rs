@@ -1,11 +1,8 @@
-//! Signed transactions with exactly the fields a test wants (a nonce gap, a fee bump), which a
-//! wallet's fillers would otherwise choose.
+//! Transactions with exactly the fields a test wants (a nonce gap, a fee bump), which a wallet's
+//! fillers would otherwise choose.
 
 use alloy::{
-    consensus::{SignableTransaction, TxEip1559, TxEnvelope},
-    eips::eip2718::Encodable2718,
-    network::TxSignerSync,
-    primitives::{Address, Bytes, TxKind, U256},
+    primitives::{Address, Bytes, U256},
     providers::{DynProvider, Provider, ProviderBuilder},
     signers::local::PrivateKeySigner,
 };
@@ -18,20 +15,9 @@ pub fn signer(index: usize) -> PrivateKeySigner {
     harness::genesis::dev_signers()[index].clone()
 }
 
-/// A signed EIP-1559 transfer of 1 wei with an explicit nonce and fee cap (tip = cap / 10).
+/// A signed transfer of 1 wei with an explicit nonce and fee cap.
 pub fn transfer(signer: &PrivateKeySigner, chain_id: u64, nonce: u64, max_fee: u128) -> Bytes {
-    let mut tx = TxEip1559 {
-        chain_id,
-        nonce,
-        gas_limit: 21_000,
-        max_fee_per_gas: max_fee,
-        max_priority_fee_per_gas: max_fee / 10,
-        to: TxKind::Call(Address::repeat_byte(0x77)),
-        value: U256::from(1),
-        ..Default::default()
-    };
-    let signature = signer.sign_transaction_sync(&mut tx).expect("signs");
-    TxEnvelope::from(tx.into_signed(signature)).encoded_2718().into()
+    harness::devnet::signed_transfer(signer, chain_id, nonce, max_fee, Address::repeat_byte(0x77), U256::from(1))
 }
 
 /// A plain HTTP client of `url`.
