@@ -254,7 +254,10 @@ impl Devnet {
         l1: &L1Source,
         options: &DevnetOptions,
     ) -> Result<(), DevnetError> {
-        let port = options.rpc_port.map(|p| p + index as u16);
+        let port = options
+            .rpc_port
+            .map(|p| p.checked_add(index as u16).ok_or_else(|| std::io::Error::other(format!("L2 {index} would need port {p} + {index}, past 65535"))))
+            .transpose()?;
         let l2 = &spec.l2[index];
         let schedule = spec.schedule();
         let rules = ChainRules { schedule, genesis_time: self.genesis_time, block_time: l2.block_time };
@@ -386,7 +389,7 @@ impl Producer {
     async fn run(self, clock: ClockMode, mut target: watch::Receiver<u64>) {
         self.l2.write(|chain| {
             let boundaries = fork_boundaries(&chain.config.rules);
-            chain.store.pin_states(boundaries);
+            chain.store.pin(boundaries);
         });
         // In fast mode the first block comes at once: a fresh network is usable immediately.
         let mut first = clock == ClockMode::Fast;

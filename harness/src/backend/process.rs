@@ -56,14 +56,23 @@ fn die_with_parent(parent: libc::pid_t) -> std::io::Result<()> {
     Ok(())
 }
 
-fn spawn(run: &str, program: &Path, args: &[String], log: &Path) -> Result<Recorded, BackendError> {
-    let file = std::fs::File::create(log).map_err(BackendError::Io)?;
+/// A command for `program` whose process is killed when its handle drops or this process dies.
+pub fn child_command(program: &Path) -> Command {
     let parent = std::process::id() as libc::pid_t;
     let mut command = Command::new(program);
-    command.args(args).stdin(Stdio::null()).stdout(file.try_clone().map_err(BackendError::Io)?).stderr(file).kill_on_drop(true);
+    command.kill_on_drop(true);
     // SAFETY: the hook only makes async-signal-safe calls (see `die_with_parent`).
     unsafe { command.pre_exec(move || die_with_parent(parent)) };
-    let child = command
+    command
+}
+
+fn spawn(run: &str, program: &Path, args: &[String], log: &Path) -> Result<Recorded, BackendError> {
+    let file = std::fs::File::create(log).map_err(BackendError::Io)?;
+    let child = child_command(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(file.try_clone().map_err(BackendError::Io)?)
+        .stderr(file)
         .spawn()
         .map_err(|e| BackendError::Start(format!("starting {}: {e}", program.display())))?;
     let pid = child.id().expect("a spawned child has a pid");

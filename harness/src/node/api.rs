@@ -20,7 +20,7 @@ use super::{
     call::{CallError, Simulator, estimate_gas},
     mempool::{PoolError, Readiness},
     state::WorldState,
-    store::{ChainStore, RangeTooLarge, StateError, StoredBlock},
+    store::{ChainStore, LogsError, StateError, StoredBlock},
 };
 
 /// What a chain must tell the node about itself.
@@ -156,7 +156,7 @@ impl<C: NodeChain> Node<C> {
         estimate_gas(&chain.simulator(), &block.state, &block.header, request)
     }
 
-    pub fn logs(&self, filter: &Filter) -> Result<Vec<alloy::rpc::types::Log>, RangeTooLarge> {
+    pub fn logs(&self, filter: &Filter) -> Result<Vec<alloy::rpc::types::Log>, LogsError> {
         self.read().store().logs(filter)
     }
 

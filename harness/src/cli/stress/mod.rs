@@ -19,9 +19,10 @@ use std::{
 use alloy::providers::{DynProvider, Provider, ProviderBuilder};
 use anyhow::{Context, bail};
 use serde_json::Value;
+use harness::backend::process::child_command;
 use tokio::{
     io::{AsyncBufReadExt, BufReader},
-    process::{Child, Command},
+    process::Child,
 };
 
 use super::Outcome;
@@ -79,12 +80,11 @@ pub struct NodeProcess {
 
 impl NodeProcess {
     pub async fn start(spec: &Path) -> anyhow::Result<Self> {
-        let mut child = Command::new(std::env::current_exe()?)
+        let mut child = child_command(&std::env::current_exe()?)
             .args(["up", "--json", "--clock", "fast"])
             .arg(spec)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
-            .kill_on_drop(true)
             .spawn()?;
         let pid = child.id().context("the node runs")?;
         let stdout = child.stdout.take().context("piped")?;

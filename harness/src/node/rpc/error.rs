@@ -3,7 +3,7 @@
 use alloy::hex;
 use jsonrpsee::types::ErrorObjectOwned;
 
-use crate::node::{call::CallError, store::{RangeTooLarge, StateError}};
+use crate::node::{call::CallError, store::{LogsError, StateError}};
 
 /// geth's code for failed calls and rejected transactions.
 pub const SERVER_ERROR: i32 = -32000;
@@ -31,8 +31,8 @@ impl From<StateError> for ErrorObjectOwned {
     }
 }
 
-impl From<RangeTooLarge> for ErrorObjectOwned {
-    fn from(err: RangeTooLarge) -> Self {
+impl From<LogsError> for ErrorObjectOwned {
+    fn from(err: LogsError) -> Self {
         server_error(err.to_string())
     }
 }
