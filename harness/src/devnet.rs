@@ -165,8 +165,7 @@ pub fn signed_transfer(
     to: alloy::primitives::Address,
     value: alloy::primitives::U256,
 ) -> alloy::primitives::Bytes {
-    use alloy::{consensus::SignableTransaction, eips::eip2718::Encodable2718, network::TxSignerSync};
-    let mut tx = alloy::consensus::TxEip1559 {
+    let tx = alloy::consensus::TxEip1559 {
         chain_id,
         nonce,
         gas_limit: 21_000,
@@ -176,6 +175,12 @@ pub fn signed_transfer(
         value,
         ..Default::default()
     };
+    sign_eip1559(signer, tx)
+}
+
+/// `tx` signed by `signer`, encoded for `eth_sendRawTransaction`.
+pub fn sign_eip1559(signer: &PrivateKeySigner, mut tx: alloy::consensus::TxEip1559) -> alloy::primitives::Bytes {
+    use alloy::{consensus::SignableTransaction, eips::eip2718::Encodable2718, network::TxSignerSync};
     let signature = signer.sign_transaction_sync(&mut tx).expect("a local key signs");
     alloy::consensus::TxEnvelope::from(tx.into_signed(signature)).encoded_2718().into()
 }
@@ -424,18 +429,18 @@ impl Producer {
     }
 
     /// Builds at least one block, and in fast mode keeps going while a waiter wants a higher
-    /// block or pending transactions can go in. Queued ones (behind a nonce gap) cannot, so they
-    /// wait for the gap to close, as on geth, instead of driving empty blocks. Every pending
-    /// transaction leaves the pool in the block it is offered to (included or rejected), so the
-    /// loop ends; it yields between blocks so that RPC and shutdown keep their turn.
+    /// block, or while pending transactions remain and the last block took some from the pool.
+    /// Queued ones (behind a nonce gap) and pending ones that fit no block yet wait, as on geth,
+    /// for a new transaction or the idle tick, instead of driving empty blocks. It yields
+    /// between blocks so that RPC and shutdown keep their turn.
     async fn catch_up(&self, clock: ClockMode, target: u64) -> Result<(), String> {
         loop {
-            self.build_one(clock).await?;
+            let took_from_pool = self.build_one(clock).await?;
             let more = {
                 let chain = self.l2.read();
                 let state = &chain.head().state;
                 clock == ClockMode::Fast
-                    && (chain.head().number() < target || chain.pool.has_pending(|a| state_nonce(state, a)))
+                    && (chain.head().number() < target || (took_from_pool && chain.pool.has_pending(|a| state_nonce(state, a))))
             };
             if !more {
                 return Ok(());
@@ -444,25 +449,27 @@ impl Producer {
         }
     }
 
-    async fn build_one(&self, clock: ClockMode) -> Result<(), String> {
+    /// Builds the next block; whether it took transactions from the pool (included or dropped).
+    async fn build_one(&self, clock: ClockMode) -> Result<bool, String> {
         let (timestamp, current) = {
             let chain = self.l2.read();
             (chain.next_timestamp(), chain.head().extra.origin)
         };
         let origin = self.l1.origin_for(clock, current, timestamp).await?;
-        let rejected = self
+        let (rejected, took_from_pool) = self
             .l2
             .write(|chain| {
+                let waiting = chain.pool.len();
                 let rejected = chain.build_next(origin)?;
                 let state = &chain.store.head().state;
                 chain.pool.drop_stale(|a| state_nonce(state, a));
-                Ok::<_, crate::node::l2::chain::BuildError>(rejected)
+                Ok::<_, crate::node::l2::chain::BuildError>((rejected, chain.pool.len() < waiting))
             })
             .map_err(|e| e.to_string())?;
         for r in rejected {
             tracing::debug!(hash = %r.hash, reason = %r.reason, "transaction left out");
         }
-        Ok(())
+        Ok(took_from_pool)
     }
 }
 

@@ -146,7 +146,7 @@ fn sigterm_ends_a_fast_network_holding_a_gapped_transaction() {
     runtime.block_on(async {
         use alloy::providers::Provider;
         let raw = tx_support::transfer(&tx_support::signer(1), chain_id, 10, tx_support::FEE);
-        tx_support::client(&url).send_raw_transaction(&raw).await.expect("a gapped transaction is accepted");
+        let _pending = tx_support::client(&url).send_raw_transaction(&raw).await.expect("a gapped transaction is accepted");
     });
     // Let the producer run with it for a while, as a user's network would.
     std::thread::sleep(Duration::from_secs(1));
@@ -169,4 +169,37 @@ fn sigterm_during_start_up_ends_the_process() {
     std::thread::sleep(Duration::from_millis(500));
     signal(&child, "TERM");
     exits_within(&mut child, STOP, "harness up waiting on its L1");
+}
+
+#[test]
+fn external_backend_attaches_to_a_running_network() {
+    let (mut embedded, ready) = up(&["networks/betanet.toml"], &[]);
+    let (l1, l2) = (ready["l1"]["rpc"].as_str().unwrap(), ready["l2"][0]["rpc"].as_str().unwrap());
+    let (mut external, seen) = up(&["networks/betanet.toml", "--backend", "external"], &[("HARNESS_L1_RPC", l1), ("HARNESS_L2_RPC", l2)]);
+    assert_eq!(seen["forks"], ready["forks"], "the external backend reads the schedule from optimism_rollupConfig");
+    assert_eq!(seen["l2"][0]["rpc"], ready["l2"][0]["rpc"]);
+    for child in [&mut external, &mut embedded] {
+        signal(child, "TERM");
+        assert!(child.wait().expect("waited").success());
+    }
+}
+
+#[test]
+fn dev_keys_are_refused_on_a_public_chain() {
+    let dir = std::env::temp_dir().join(format!("harness-public-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let spec = std::fs::read_to_string(Path::new(WORKSPACE).join("networks/betanet.toml")).unwrap().replace("chain_id = 902", "chain_id = 10");
+    let spec = spec.replace("\"../../shared/", &format!("\"{WORKSPACE}/networks/../../shared/"));
+    std::fs::write(dir.join("op-mainnet.toml"), spec).unwrap();
+    let output = harness()
+        .args(["up", "--json", "--backend", "external", dir.join("op-mainnet.toml").to_str().unwrap()])
+        .env("HARNESS_L1_RPC", "http://127.0.0.1:1")
+        .env("HARNESS_L2_RPC", "http://127.0.0.1:1")
+        .env_remove("HARNESS_FAUCET_KEY")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("chain 10 is OP Mainnet"), "{stderr}");
+    std::fs::remove_dir_all(dir).unwrap();
 }

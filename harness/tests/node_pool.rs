@@ -8,6 +8,7 @@ use std::time::Duration;
 mod tx_support;
 
 use alloy::{
+    consensus::TxEip1559,
     eips::BlockId,
     primitives::{Address, B256, Bytes, U256},
     providers::{DynProvider, Provider},
@@ -63,6 +64,24 @@ async fn a_gapped_transaction_leaves_the_fast_producer_at_its_idle_pace() {
     // Idle, the fast clock builds one block per idle tick (100 ms); allow half as many again.
     let idle_pace = (window.as_millis() / 100) as u64;
     assert!(built <= idle_pace * 3 / 2, "{built} blocks in {window:?} with one unincludable transaction waiting (idle pace: {idle_pace})");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transaction_no_block_has_room_for_waits_without_driving_blocks() {
+    let (devnet, client) = alphanet().await;
+    let (chain_id, account) = (devnet.l2[0].chain_id, signer(6));
+    // The whole block gas limit: valid for the pool, but the L1-attributes deposit always
+    // comes first in a block, so it never fits.
+    let gas_limit = bounded("eth_getBlockByNumber", client.get_block_by_number(0.into())).await.unwrap().expect("genesis").header.gas_limit;
+    let whole_block = TxEip1559 { gas_limit, ..tx_support::unsigned_transfer(chain_id, 0, FEE) };
+    send(&client, &harness::devnet::sign_eip1559(&account, whole_block)).await.expect("accepted");
+    assert_eq!(txpool_status(&client).await, (1, 0), "it is pending: its nonce is next");
+    let (start, window) = (head(&client).await, Duration::from_secs(2));
+    tokio::time::sleep(window).await;
+    let built = head(&client).await - start;
+    let idle_pace = (window.as_millis() / 100) as u64;
+    assert!(built <= idle_pace * 3 / 2, "{built} blocks in {window:?} with a transaction too big for any block (idle pace: {idle_pace})");
+    assert_eq!(txpool_status(&client).await, (1, 0), "it waits in the pool, as on geth");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -140,7 +159,7 @@ async fn many_clients_sending_nonces_out_of_order_all_get_mined() {
             account.address()
         })
     });
-    let addresses: Vec<Address> = futures_join(senders).await;
+    let addresses: Vec<Address> = join_all(senders).await;
     bounded("every transaction mined", async {
         loop {
             let mut mined = 0;
@@ -160,7 +179,7 @@ async fn many_clients_sending_nonces_out_of_order_all_get_mined() {
     assert_eq!(txpool_status(&client).await, (0, 0));
 }
 
-async fn futures_join<T: Send + 'static>(tasks: impl Iterator<Item = tokio::task::JoinHandle<T>>) -> Vec<T> {
+async fn join_all<T: Send + 'static>(tasks: impl Iterator<Item = tokio::task::JoinHandle<T>>) -> Vec<T> {
     let mut out = Vec::new();
     for task in tasks.collect::<Vec<_>>() {
         out.push(task.await.expect("the client task finished"));

@@ -10,7 +10,10 @@ use alloy::{
     primitives::{B256, Bloom, Log},
 };
 use alloy_evm::block::{BlockExecutionError, BlockValidationError};
-use revm::database::{State, WrapDatabaseRef, states::bundle_state::BundleRetention};
+use revm::{
+    context::result::InvalidTransaction,
+    database::{State, WrapDatabaseRef, states::bundle_state::BundleRetention},
+};
 
 use super::state::WorldState;
 
@@ -39,10 +42,22 @@ pub struct Rejected {
     pub reason: String,
 }
 
+/// Whether a candidate that failed may succeed in a later block, so it stays in the pool as
+/// geth keeps it: it does not fit the gas left, or pays less than this block's base fee.
+fn may_fit_later(err: &BlockExecutionError) -> bool {
+    match err.as_validation() {
+        Some(BlockValidationError::TransactionGasLimitMoreThanAvailableBlockGas { .. }) => true,
+        Some(BlockValidationError::InvalidTx { error, .. }) => {
+            matches!(error.as_invalid_tx_err(), Some(InvalidTransaction::GasPriceLessThanBasefee))
+        }
+        _ => false,
+    }
+}
+
 /// Runs the block's forced transactions (deposits: any failure is a bug) and then the pool's
 /// candidates, as geth's miner does: an invalid candidate is left out and reported (the pool
-/// drops it); one that does not fit the gas left waits for a later block, unreported; and once a
-/// sender's candidate is left out, its later ones wait too (their nonces would not follow).
+/// drops it); one that may fit a later block waits, unreported; and once a sender's candidate
+/// is left out, its later ones wait too (their nonces would not follow).
 pub fn run_transactions<T, F>(
     forced: Vec<Recovered<T>>,
     candidates: impl IntoIterator<Item = Recovered<T>>,
@@ -66,7 +81,7 @@ where
             Ok(()) => included.push(tx),
             Err(err) => {
                 held_back.insert(tx.signer());
-                if !matches!(err.as_validation(), Some(BlockValidationError::TransactionGasLimitMoreThanAvailableBlockGas { .. })) {
+                if !may_fit_later(&err) {
                     rejected.push(Rejected { hash: tx.trie_hash(), reason: err.to_string() });
                 }
             }
@@ -103,16 +118,17 @@ mod tests {
     }
 
     #[test]
-    fn a_candidate_that_does_not_fit_waits_and_holds_back_its_sender() {
-        let candidates = [tx(1, 0), tx(1, 1), tx(2, 0), tx(3, 0), tx(3, 1)];
+    fn a_candidate_that_may_fit_later_waits_and_holds_back_its_sender() {
+        let candidates = [tx(1, 0), tx(1, 1), tx(2, 0), tx(2, 1), tx(3, 0), tx(3, 1)];
         let (included, rejected) = run_transactions(Vec::new(), candidates, |tx| match (tx.signer().0[0], tx.nonce()) {
             (1, 0) => Err(BlockValidationError::TransactionGasLimitMoreThanAvailableBlockGas { transaction_gas_limit: 2, block_available_gas: 1 }.into()),
+            (2, 1) => Err(BlockValidationError::InvalidTx { hash: B256::ZERO, error: Box::new(InvalidTransaction::GasPriceLessThanBasefee) }.into()),
             (3, 0) => Err(BlockExecutionError::msg("insufficient funds")),
             _ => Ok(()),
         })
         .unwrap();
         let included: Vec<_> = included.iter().map(|t| (t.signer().0[0], t.nonce())).collect();
-        assert_eq!(included, [(2, 0)], "sender 1 waits for room, sender 3's nonce 1 waits behind its refused 0");
+        assert_eq!(included, [(2, 0)], "sender 1 waits for room, 2's nonce 1 for a lower base fee, 3's nonce 1 behind its refused 0");
         assert_eq!(rejected.iter().map(|r| r.hash).collect::<Vec<_>>(), [tx(3, 0).trie_hash()], "only the invalid one is dropped");
     }
 }

@@ -186,6 +186,11 @@ impl<T: Transaction + Encodable2718 + Clone> Mempool<T> {
         self.remove(stale);
     }
 
+    /// How many transactions wait, pending or queued.
+    pub fn len(&self) -> usize {
+        self.hashes.len()
+    }
+
     /// Whether nothing waits.
     pub fn is_empty(&self) -> bool {
         self.hashes.is_empty()
