@@ -9,7 +9,7 @@ mod tx_support;
 
 use alloy::{
     consensus::TxEip1559,
-    eips::BlockId,
+    eips::{BlockId, BlockNumberOrTag},
     primitives::{Address, B256, Bytes, U256},
     providers::{DynProvider, Provider},
 };
@@ -24,7 +24,12 @@ use tx_support::{FEE, signer, transfer};
 const REQUEST: Duration = Duration::from_secs(10);
 
 async fn alphanet() -> (Devnet, DynProvider) {
-    let spec = NetworkSpec::load(concat!(env!("CARGO_MANIFEST_DIR"), "/../networks/alphanet.toml")).expect("the shipped spec loads");
+    start("networks/alphanet.toml").await
+}
+
+/// A fast-clock network of the spec at `path` (from the workspace root).
+async fn start(path: &str) -> (Devnet, DynProvider) {
+    let spec = NetworkSpec::load(format!("{}/../{path}", env!("CARGO_MANIFEST_DIR"))).expect("the shipped spec loads");
     let devnet = Devnet::start(&spec, DevnetOptions { clock: ClockMode::Fast, ..Default::default() }).await.expect("the network starts");
     let client = tx_support::client(&devnet.l2[0].rpc);
     (devnet, client)
@@ -68,11 +73,13 @@ async fn a_gapped_transaction_leaves_the_fast_producer_at_its_idle_pace() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_transaction_no_block_has_room_for_waits_without_driving_blocks() {
-    let (devnet, client) = alphanet().await;
+    // Isthmus rules: no per-transaction gas cap (EIP-7825), which the newest forks add.
+    let (devnet, client) = start("networks/examples/alphanet-isthmus.toml").await;
     let (chain_id, account) = (devnet.l2[0].chain_id, signer(6));
     // The whole block gas limit: valid for the pool, but the L1-attributes deposit always
     // comes first in a block, so it never fits.
-    let gas_limit = bounded("eth_getBlockByNumber", client.get_block_by_number(0.into())).await.unwrap().expect("genesis").header.gas_limit;
+    let latest = bounded("eth_getBlockByNumber", client.get_block_by_number(BlockNumberOrTag::Latest)).await.unwrap();
+    let gas_limit = latest.expect("a head block").header.gas_limit;
     let whole_block = TxEip1559 { gas_limit, ..tx_support::unsigned_transfer(chain_id, 0, FEE) };
     send(&client, &harness::devnet::sign_eip1559(&account, whole_block)).await.expect("accepted");
     assert_eq!(txpool_status(&client).await, (1, 0), "it is pending: its nonce is next");
