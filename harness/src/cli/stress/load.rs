@@ -87,7 +87,7 @@ async fn send_out_of_order(client: DynProvider, key: PrivateKeySigner, chain_id:
         for i in (1..window.len()).rev() {
             window.swap(i, (next_random(&mut rng) % (i as u64 + 1)) as usize);
         }
-        let withhold = (next_random(&mut rng) % 3 == 0).then(|| window.pop()).flatten();
+        let withhold = next_random(&mut rng).is_multiple_of(3).then(|| window.pop()).flatten();
         window.extend(held.take());
         for nonce in window {
             let started = Instant::now();
@@ -106,13 +106,23 @@ async fn send_out_of_order(client: DynProvider, key: PrivateKeySigner, chain_id:
     log
 }
 
-/// One client's accounting after the pool drained.
+/// Where accepted transactions ended up once the pool drained, and how many senders' `pending`
+/// nonces differed from geth's.
 #[derive(Default)]
 struct Tally {
     mined: usize,
     queued: usize,
     unaccounted: usize,
     nonce_mismatches: usize,
+}
+
+impl std::ops::AddAssign for Tally {
+    fn add_assign(&mut self, other: Self) {
+        self.mined += other.mined;
+        self.queued += other.queued;
+        self.unaccounted += other.unaccounted;
+        self.nonce_mismatches += other.nonce_mismatches;
+    }
 }
 
 async fn tally(client: &DynProvider, log: &ClientLog, queued: &Value) -> anyhow::Result<Tally> {
@@ -167,9 +177,7 @@ async fn repetition(node: &NodeProcess, args: &Args) -> anyhow::Result<bool> {
     let content: Value = bounded("txpool_content", client.raw_request("txpool_content".into(), ())).await?;
     let mut total = Tally::default();
     for log in &logs {
-        let t = tally(&client, log, &content["queued"]).await?;
-        (total.mined, total.queued, total.unaccounted, total.nonce_mismatches) =
-            (total.mined + t.mined, total.queued + t.queued, total.unaccounted + t.unaccounted, total.nonce_mismatches + t.nonce_mismatches);
+        total += tally(&client, log, &content["queued"]).await?;
     }
     let mut latencies: Vec<Duration> = logs.iter().flat_map(|l| l.latencies.iter().copied()).collect();
     latencies.sort_unstable();

@@ -49,7 +49,7 @@ pub async fn run(spec: &Path, args: Args) -> anyhow::Result<bool> {
         if Instant::now() >= next_sample {
             peak_mb = peak_mb.max(node.rss_mb()?);
             let minute = started.elapsed().as_secs() / 60;
-            if next_sample.duration_since(started).as_secs() % 60 == 0 {
+            if next_sample.duration_since(started).as_secs().is_multiple_of(60) {
                 println!("{minute:3} min: {:6.0} MB  peak {peak_mb:6.0} MB  head {}  sent {sent}", node.rss_mb()?, head(&client).await?);
             }
             next_sample += SAMPLE;
