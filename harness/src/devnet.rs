@@ -20,7 +20,7 @@ use crate::{
     forks::Fork,
     genesis::{GenesisError, dev_signers},
     node::{
-        api::Node,
+        api::{Node, state_nonce},
         l1::{L1Chain, origin_of},
         l2::{
             chain::{Fault, L2Chain, L2Config},
@@ -171,6 +171,36 @@ impl Drop for Devnet {
     }
 }
 
+/// A signed EIP-1559 transfer with exactly the nonce and fee cap given (tip: a tenth of the
+/// cap): what load and pool checks need and a wallet would not send (a nonce gap, a fee bump).
+pub fn signed_transfer(
+    signer: &PrivateKeySigner,
+    chain_id: u64,
+    nonce: u64,
+    max_fee: u128,
+    to: alloy::primitives::Address,
+    value: alloy::primitives::U256,
+) -> alloy::primitives::Bytes {
+    let tx = alloy::consensus::TxEip1559 {
+        chain_id,
+        nonce,
+        gas_limit: 21_000,
+        max_fee_per_gas: max_fee,
+        max_priority_fee_per_gas: max_fee / 10,
+        to: to.into(),
+        value,
+        ..Default::default()
+    };
+    sign_eip1559(signer, tx)
+}
+
+/// `tx` signed by `signer`, encoded for `eth_sendRawTransaction`.
+pub fn sign_eip1559(signer: &PrivateKeySigner, mut tx: alloy::consensus::TxEip1559) -> alloy::primitives::Bytes {
+    use alloy::{consensus::SignableTransaction, eips::eip2718::Encodable2718, network::TxSignerSync};
+    let signature = signer.sign_transaction_sync(&mut tx).expect("a local key signs");
+    alloy::consensus::TxEnvelope::from(tx.into_signed(signature)).encoded_2718().into()
+}
+
 pub fn unix_now() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
@@ -248,7 +278,10 @@ impl Devnet {
         l1: &L1Source,
         options: &DevnetOptions,
     ) -> Result<(), DevnetError> {
-        let port = options.rpc_port.map(|p| p + index as u16);
+        let port = options
+            .rpc_port
+            .map(|p| p.checked_add(index as u16).ok_or_else(|| std::io::Error::other(format!("L2 {index} would need port {p} + {index}, past 65535"))))
+            .transpose()?;
         let l2 = &spec.l2[index];
         let schedule = spec.schedule();
         let rules = ChainRules { schedule, genesis_time: self.genesis_time, block_time: l2.block_time };
@@ -376,6 +409,10 @@ struct Producer {
 
 impl Producer {
     async fn run(self, clock: ClockMode, mut target: watch::Receiver<u64>) {
+        self.l2.write(|chain| {
+            let boundaries = fork_boundaries(&chain.config.rules);
+            chain.store.pin(boundaries);
+        });
         // In fast mode the first block comes at once: a fresh network is usable immediately.
         let mut first = clock == ClockMode::Fast;
         loop {
@@ -408,22 +445,29 @@ impl Producer {
         }
     }
 
-    /// Builds at least one block, and in fast mode keeps going while transactions wait or a
-    /// waiter wants a higher block.
+    /// Builds at least one block, and in fast mode keeps going while a waiter wants a higher
+    /// block, or while pending transactions remain and the last block took some from the pool.
+    /// Queued ones (behind a nonce gap) and pending ones that fit no block yet wait, as on geth,
+    /// for a new transaction or the idle tick, instead of driving empty blocks. It yields
+    /// between blocks so that RPC and shutdown keep their turn.
     async fn catch_up(&self, clock: ClockMode, target: u64) -> Result<(), String> {
         loop {
-            self.build_one(clock).await?;
+            let took_from_pool = self.build_one(clock).await?;
             let more = {
                 let chain = self.l2.read();
-                clock == ClockMode::Fast && (!chain.pool.is_empty() || chain.head().number() < target)
+                let state = &chain.head().state;
+                clock == ClockMode::Fast
+                    && (chain.head().number() < target || (took_from_pool && chain.pool.has_pending(|a| state_nonce(state, a))))
             };
             if !more {
                 return Ok(());
             }
+            tokio::task::yield_now().await;
         }
     }
 
-    async fn build_one(&self, clock: ClockMode) -> Result<(), String> {
+    /// Builds the next block; whether it took transactions from the pool (included or dropped).
+    async fn build_one(&self, clock: ClockMode) -> Result<bool, String> {
         let (timestamp, current) = {
             let chain = self.l2.read();
             (chain.next_timestamp(), chain.head().extra.origin)
@@ -433,12 +477,29 @@ impl Producer {
         // and RPC keeps answering while this one builds.
         let next = self.l2.read().next_block(origin, epoch.as_deref());
         let built = next.execute().map_err(|e| e.to_string())?;
-        let rejected = self.l2.write(|chain| chain.append(built)).map_err(|e| e.to_string())?;
+        let (rejected, took_from_pool) = self
+            .l2
+            .write(|chain| {
+                let waiting = chain.pool.len();
+                let rejected = chain.append(built)?;
+                let state = &chain.store.head().state;
+                chain.pool.drop_stale(|a| state_nonce(state, a));
+                Ok::<_, crate::node::l2::chain::BuildError>((rejected, chain.pool.len() < waiting))
+            })
+            .map_err(|e| e.to_string())?;
         for r in rejected {
             tracing::debug!(hash = %r.hash, reason = %r.reason, "transaction left out");
         }
-        Ok(())
+        Ok(took_from_pool)
     }
+}
+
+/// The blocks around each live fork's activation (the one before, the activation block and the
+/// one after) and genesis: the acceptance suites compare state across them for the whole run,
+/// so their state outlives the store's window.
+fn fork_boundaries(rules: &ChainRules) -> Vec<u64> {
+    let activations = rules.schedule.live_forks().filter_map(|(fork, _)| rules.schedule.activation_block(fork, rules.block_time));
+    std::iter::once(0).chain(activations.flat_map(|block| [block.saturating_sub(1), block, block + 1])).collect()
 }
 
 /// Real-time L1 blocks every block time.

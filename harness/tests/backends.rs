@@ -12,6 +12,8 @@ use std::{
 
 use serde_json::Value;
 
+mod tx_support;
+
 const WORKSPACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 /// Start-up allowance for a network: containers and genesis on a loaded 2-core machine.
 const READY: Duration = Duration::from_secs(90);
@@ -98,16 +100,75 @@ fn container_backend_is_ready_and_leaves_nothing() {
 }
 
 #[test]
-fn harness_clean_sweeps_a_sigkilled_run() {
-    for backend in ["process", "container"] {
-        let (mut child, ready) = up(&["networks/betanet.toml", "--backend", backend], &[]);
-        let run = run_id(&ready);
-        signal(&child, "KILL");
-        child.wait().expect("waited");
-        assert!(leftovers(&run), "a SIGKILLed {backend} run leaves its nodes (nothing to sweep otherwise)");
-        assert!(harness().args(["clean", "--run", &run]).status().expect("harness runs").success());
-        assert!(!leftovers(&run), "harness clean left something of the {backend} run");
+fn harness_clean_sweeps_a_sigkilled_container_run() {
+    let (mut child, ready) = up(&["networks/betanet.toml", "--backend", "container"], &[]);
+    let run = run_id(&ready);
+    signal(&child, "KILL");
+    child.wait().expect("waited");
+    assert!(leftovers(&run), "a SIGKILLed container run leaves its containers (nothing to sweep otherwise)");
+    assert!(harness().args(["clean", "--run", &run]).status().expect("harness runs").success());
+    assert!(!leftovers(&run), "harness clean left something of the container run");
+}
+
+/// How long any harness process may take to exit after SIGTERM, whatever it is doing.
+const STOP: Duration = Duration::from_secs(2);
+
+/// Waits up to `deadline` for `child` to exit; kills it (and fails) if it does not.
+fn exits_within(child: &mut Child, deadline: Duration, what: &str) -> std::process::ExitStatus {
+    let started = std::time::Instant::now();
+    while started.elapsed() < deadline {
+        if let Some(status) = child.try_wait().expect("waited") {
+            return status;
+        }
+        std::thread::sleep(Duration::from_millis(20));
     }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("{what}: still running {deadline:?} after SIGTERM");
+}
+
+#[test]
+fn process_backend_nodes_die_with_a_sigkilled_parent() {
+    let (mut child, ready) = up(&["networks/betanet.toml", "--backend", "process"], &[]);
+    let run = run_id(&ready);
+    signal(&child, "KILL");
+    child.wait().expect("waited");
+    let check = harness().args(["clean", "--check", "--wait", "2", "--run", &run]).output().expect("harness runs");
+    assert_eq!(check.status.code(), Some(0), "anvil and the L2 node outlived their SIGKILLed parent:\n{}", String::from_utf8_lossy(&check.stderr));
+}
+
+#[test]
+fn sigterm_ends_a_fast_network_holding_a_gapped_transaction() {
+    let (mut child, ready) = up(&["networks/alphanet.toml"], &[]);
+    let url = ready["l2"][0]["rpc"].as_str().expect("an L2 RPC").to_owned();
+    let chain_id = ready["l2"][0]["chain_id"].as_u64().expect("a chain id");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        use alloy::providers::Provider;
+        let raw = tx_support::transfer(&tx_support::signer(1), chain_id, 10, tx_support::FEE);
+        let _pending = tx_support::client(&url).send_raw_transaction(&raw).await.expect("a gapped transaction is accepted");
+    });
+    // Let the producer run with it for a while, as a user's network would.
+    std::thread::sleep(Duration::from_secs(1));
+    signal(&child, "TERM");
+    let status = exits_within(&mut child, STOP, "a fast network with a gapped transaction");
+    assert!(status.success(), "a stop on request is a success: {status}");
+}
+
+#[test]
+fn sigterm_during_start_up_ends_the_process() {
+    // An L1 that accepts connections and never answers: start-up waits on it for ever.
+    let silent_l1 = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let l1_rpc = format!("http://{}", silent_l1.local_addr().unwrap());
+    let mut child = harness()
+        .args(["up", "--json", "--clock", "fast", "--l1-rpc", &l1_rpc, "networks/betanet.toml"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("harness runs");
+    std::thread::sleep(Duration::from_millis(500));
+    signal(&child, "TERM");
+    exits_within(&mut child, STOP, "harness up waiting on its L1");
 }
 
 #[test]

@@ -1,13 +1,38 @@
 //! The `harness validate` and `harness config` contract, through the real binary.
 
-use std::{path::Path, process::Command};
+use std::{
+    path::Path,
+    process::{Command, Output, Stdio},
+    time::{Duration, Instant},
+};
 
-fn harness(args: &[&str]) -> std::process::Output {
+fn harness(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_harness"))
         .args(args)
         .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
         .output()
         .expect("the harness binary runs")
+}
+
+/// `harness` with a deadline: an input that makes it hang (a FIFO) fails the test, not the run.
+fn harness_within(args: &[&str], deadline: Duration) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_harness"))
+        .args(args)
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the harness binary runs");
+    let started = Instant::now();
+    while child.try_wait().expect("waited").is_none() {
+        if started.elapsed() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("harness {args:?} still running after {deadline:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("waited")
 }
 
 #[test]
@@ -34,6 +59,18 @@ fn every_bad_spec_exits_2_naming_its_line_and_field() {
         ("duplicate-chain-id", 11, "l2[1].chain_id"),
         ("bundle-unparsable", 13, "bundle[0].file"),
         ("bundle-without-intent", 13, "bundle[0].file"),
+        ("chain-id-zero", 8, "l2[0].chain_id"),
+        ("gas-limit-too-low", 9, "l2[0].gas_limit"),
+        ("block-time-too-long", 9, "l2[0].block_time"),
+        ("eip1559-zero", 10, "l2[0].system_config.eip1559_denominator"),
+        ("fork-offset-too-far", 11, "forks.canyon"),
+        ("min-runs-zero", 12, "stability.min_runs"),
+        ("passes-above-runs", 13, "stability.consecutive_passes"),
+        ("l2-slower-than-l1", 10, "l2[0].block_time"),
+        ("duplicate-l2-name", 10, "l2[1].name"),
+        ("duplicate-feature", 4, "features[1]"),
+        ("name-escapes", 2, "name"),
+        ("too-many-l2s", 6, "l2"),
     ];
     let entries = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../networks/bad")).unwrap();
     let listed = entries.flatten().filter(|e| e.path().extension().is_some_and(|x| x == "toml")).count();
@@ -45,6 +82,34 @@ fn every_bad_spec_exits_2_naming_its_line_and_field() {
         assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
         assert!(stderr.contains(&format!("{path}:{line}: `{field}`")), "{name}: {stderr}");
         assert!(stderr.contains("fix: "), "{name} gives a fix: {stderr}");
+    }
+}
+
+/// Spec and bundle paths that are not regular files: each exits 2 at once, saying so.
+#[test]
+fn devices_fifos_and_folders_are_refused_as_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("spec.fifo");
+    assert!(Command::new("mkfifo").arg(&fifo).status().expect("mkfifo runs").success());
+    let bundle_spec = |file: &Path| {
+        let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../networks/bad/bundle-unparsable.toml")).unwrap();
+        let path = dir.path().join(format!("bundle-{}.toml", file.file_name().unwrap().to_string_lossy()));
+        std::fs::write(&path, text.replace("../bundles/broken.json", &file.display().to_string())).unwrap();
+        path
+    };
+    let cases = [
+        Path::new("/dev/zero").to_path_buf(),
+        fifo.clone(),
+        dir.path().to_path_buf(),
+        bundle_spec(Path::new("/dev/zero")),
+        bundle_spec(&fifo),
+    ];
+    for path in cases {
+        let path = path.display().to_string();
+        let out = harness_within(&["validate", &path], Duration::from_secs(10));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{path}: {stderr}");
+        assert!(stderr.contains("not a regular file"), "{path}: {stderr}");
     }
 }
 

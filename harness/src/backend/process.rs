@@ -1,5 +1,7 @@
 //! The process backend: anvil as L1 and `harness up` as L2, each a child process on loopback
 //! ports the harness picks, recorded for `harness clean` and killed when the network drops.
+//! Each child also dies with the harness process even when that is SIGKILLed: the kernel sends
+//! it SIGKILL when its parent goes (`PR_SET_PDEATHSIG`).
 
 use std::{
     path::{Path, PathBuf},
@@ -37,14 +39,40 @@ impl Drop for Recorded {
     }
 }
 
+/// Asks the kernel to SIGKILL the calling (child) process when the thread that spawned it exits.
+/// Spawning happens on the thread that runs the network (the CLI's main thread, a test's
+/// thread), which lives as long as the network, so this means: when the harness process dies.
+/// A parent that died before the request took effect is noticed by the parent pid changing.
+fn die_with_parent(parent: libc::pid_t) -> std::io::Result<()> {
+    // SAFETY: prctl, getppid and _exit are async-signal-safe, as code between fork and exec must be.
+    unsafe {
+        if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        if libc::getppid() != parent {
+            libc::_exit(1);
+        }
+    }
+    Ok(())
+}
+
+/// A command for `program` whose process is killed when its handle drops or this process dies.
+pub fn child_command(program: &Path) -> Command {
+    let parent = std::process::id() as libc::pid_t;
+    let mut command = Command::new(program);
+    command.kill_on_drop(true);
+    // SAFETY: the hook only makes async-signal-safe calls (see `die_with_parent`).
+    unsafe { command.pre_exec(move || die_with_parent(parent)) };
+    command
+}
+
 fn spawn(run: &str, program: &Path, args: &[String], log: &Path) -> Result<Recorded, BackendError> {
     let file = std::fs::File::create(log).map_err(BackendError::Io)?;
-    let child = Command::new(program)
+    let child = child_command(program)
         .args(args)
         .stdin(Stdio::null())
         .stdout(file.try_clone().map_err(BackendError::Io)?)
         .stderr(file)
-        .kill_on_drop(true)
         .spawn()
         .map_err(|e| BackendError::Start(format!("starting {}: {e}", program.display())))?;
     let pid = child.id().expect("a spawned child has a pid");
@@ -71,10 +99,7 @@ impl ProcessNetwork {
         let harness = spec.process.harness.clone().map_or_else(std::env::current_exe, Ok).map_err(BackendError::Io)?;
         let ready = logs.join("l2.ready");
         let spec_arg = std::path::absolute(spec_path).map_err(BackendError::Io)?;
-        let mut args = node_args(&spec_arg.to_string_lossy(), &l1_rpc, l2_port, clock, &ready.to_string_lossy());
-        // The node goes with this process even when it is SIGKILLed; anvil cannot, and is left
-        // for `harness clean`.
-        args.extend(["--exit-with-parent".to_owned(), std::process::id().to_string()]);
+        let args = node_args(&spec_arg.to_string_lossy(), &l1_rpc, l2_port, clock, &ready.to_string_lossy());
         let node = spawn(run, &harness, &args, &logs.join("l2-harness.log"))?;
         let l2_rpc = loopback_url(l2_port);
         wait_for_chain(&l2_rpc, spec.l2[0].chain_id, ready_deadline(spec.l2[0].block_time), "the L2 node").await?;

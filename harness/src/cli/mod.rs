@@ -9,6 +9,7 @@ mod history;
 mod run;
 mod signals;
 mod train;
+mod stress;
 mod up;
 mod validate;
 mod verdict;
@@ -38,6 +39,9 @@ enum Command {
     Bench(bench::Args),
     /// Remove the processes and containers that killed runs left behind.
     Clean(clean::Args),
+    /// Measure the hardening figures against a `harness up` process: concurrent out-of-order
+    /// load, a gapped transaction, a memory soak (scripts/harden runs them).
+    Stress(stress::Args),
     /// Run a network in the foreground; Ctrl-C stops it cleanly.
     Up(up::Args),
     /// The main job: bring the spec's network up, run the suites of its features against it,
@@ -69,6 +73,7 @@ pub fn run() -> ExitCode {
         Command::Features(args) => features::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Clean(args) => clean::run(args),
+        Command::Stress(args) => stress::run(args),
         Command::Up(args) => up::run(args),
         Command::Run(args) => run::run(args),
         Command::Verdict(args) => verdict::run(args),

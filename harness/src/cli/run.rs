@@ -119,13 +119,18 @@ async fn run_suites(spec: &NetworkSpec, spec_path: &Path, shutdown: &mut Shutdow
         .env("HARNESS_L2_RPC", network.l2_rpc())
         .env("HARNESS_SPEC", std::path::absolute(spec_path)?)
         .env("HARNESS_MODE", profile)
+        // A group of its own, so that a stop reaches nextest and its test processes, not only cargo.
+        .process_group(0)
         .kill_on_drop(true)
         .spawn()
         .context("running cargo nextest (install it with `cargo install cargo-nextest`)")?;
     let status = tokio::select! {
         status = nextest.wait() => status?,
         () = shutdown.wait() => {
-            drop(nextest);
+            if let Some(group) = nextest.id() {
+                // SAFETY: kill has no memory-safety preconditions; the group is our child's.
+                unsafe { libc::kill(-(group as libc::pid_t), libc::SIGTERM) };
+            }
             network.stop().await?;
             anyhow::bail!("interrupted: the suites were stopped and the network removed; the runs before this one are recorded");
         }

@@ -45,8 +45,11 @@ pub struct Args {
     exit_with_parent: Option<u32>,
 }
 
+/// Bound on an op-geth genesis.json: a real chain's can carry a large allocation.
+const MAX_GENESIS_BYTES: u64 = 1 << 30;
+
 fn read_genesis(path: &std::path::Path) -> anyhow::Result<alloy::genesis::Genesis> {
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let bytes = harness::fsx::read_bounded(path, MAX_GENESIS_BYTES).with_context(|| format!("reading {}", path.display()))?;
     harness::genesis::parse_op_geth(&bytes).with_context(|| format!("{} is not an op-geth genesis.json", path.display()))
 }
 
@@ -74,9 +77,13 @@ async fn parent_exit(pid: u32) {
     }
 }
 
+/// What the async runtime may still be running (an RPC call mid-flight) once the network has
+/// stopped: it gets this long, then the process exits regardless.
+const RUNTIME_DRAIN: std::time::Duration = std::time::Duration::from_millis(250);
+
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    let shutdown = super::signals::Shutdown::install().context("installing signal handlers")?;
     let spec = NetworkSpec::load(&args.spec)?;
-    let backend: BackendKind = args.backend.unwrap_or(spec.backend);
     let options = DevnetOptions {
         clock: args.clock.unwrap_or(spec.embedded.clock),
         genesis_time: args.genesis_time,
@@ -86,29 +93,41 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         l2_genesis: args.l2_genesis.as_deref().map(read_genesis).transpose()?.map(std::sync::Arc::new),
     };
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-    runtime.block_on(async {
-        let mut shutdown = super::signals::Shutdown::install().context("installing signal handlers")?;
-        let run = registry::new_run_id();
-        let network = Network::start(backend, &spec, &args.spec, options, &run).await.context("starting the network")?;
-        let mut ready = network.ready_line(&spec).await?;
-        ready["run"] = run.clone().into();
-        if let Some(path) = &args.ready_file {
-            write_atomically(path, &env_lines(&network, &args.spec)).with_context(|| format!("writing {}", path.display()))?;
+    let outcome = runtime.block_on(serve(&args, &spec, options, shutdown));
+    runtime.shutdown_timeout(RUNTIME_DRAIN);
+    outcome
+}
+
+/// Brings the network up, announces it and keeps it until a signal (or the watched parent's
+/// exit). A signal during start-up ends the start-up too.
+async fn serve(args: &Args, spec: &NetworkSpec, options: DevnetOptions, mut shutdown: super::signals::Shutdown) -> anyhow::Result<Outcome> {
+    let backend: BackendKind = args.backend.unwrap_or(spec.backend);
+    let run = registry::new_run_id();
+    let network = tokio::select! {
+        network = Network::start(backend, spec, &args.spec, options, &run) => network.context("starting the network")?,
+        () = shutdown.wait() => {
+            eprintln!("stopped while starting; `harness clean --run {run}` removes anything left behind");
+            return Ok(Outcome::Success);
         }
-        if args.json {
-            println!("{ready}");
-        } else {
-            eprintln!("network `{}` is up on the {} backend:\n{}", spec.name, backend.name(), serde_json::to_string_pretty(&ready)?);
-            eprintln!("Ctrl-C stops it; `harness clean --run {run}` removes it if this process is killed.");
-        }
-        match args.exit_with_parent {
-            Some(pid) => tokio::select! {
-                () = shutdown.wait() => {}
-                () = parent_exit(pid) => {}
-            },
-            None => shutdown.wait().await,
-        }
-        network.stop().await?;
-        Ok(Outcome::Success)
-    })
+    };
+    let mut ready = network.ready_line(spec).await?;
+    ready["run"] = run.clone().into();
+    if let Some(path) = &args.ready_file {
+        write_atomically(path, &env_lines(&network, &args.spec)).with_context(|| format!("writing {}", path.display()))?;
+    }
+    if args.json {
+        println!("{ready}");
+    } else {
+        eprintln!("network `{}` is up on the {} backend:\n{}", spec.name, backend.name(), serde_json::to_string_pretty(&ready)?);
+        eprintln!("Ctrl-C stops it; `harness clean --run {run}` removes it if this process is killed.");
+    }
+    match args.exit_with_parent {
+        Some(pid) => tokio::select! {
+            () = shutdown.wait() => {}
+            () = parent_exit(pid) => {}
+        },
+        None => shutdown.wait().await,
+    }
+    network.stop().await?;
+    Ok(Outcome::Success)
 }

@@ -123,7 +123,11 @@ impl UpgradeBundle {
 
     /// Reads a NUT bundle JSON file for `fork`.
     pub fn from_nut_file(fork: Fork, path: &Path) -> Result<Self, BundleError> {
-        let text = std::fs::read_to_string(path).map_err(|e| BundleError::Read(e.to_string()))?;
+        /// Far above any real bundle (the official ones are under 1 MB); a regular file only, so
+        /// a device or FIFO named by mistake fails at once.
+        const MAX_BUNDLE_BYTES: u64 = 16 << 20;
+        let bytes = crate::fsx::read_bounded(path, MAX_BUNDLE_BYTES).map_err(|e| BundleError::Read(e.to_string()))?;
+        let text = String::from_utf8(bytes).map_err(|e| BundleError::Read(e.to_string()))?;
         Self::from_nut_json(fork, &path.display().to_string(), &text)
     }
 

@@ -2,7 +2,10 @@
 //! its types and RPC shapes through [`NodeChain`]; [`Node`] answers every `eth_*` question from
 //! its store, state snapshots and simulator.
 
-use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::{
+    collections::BTreeMap,
+    sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard},
+};
 
 use alloy::{
     consensus::{Header, Transaction, TxReceipt, transaction::{Recovered, SignerRecoverable}},
@@ -15,9 +18,9 @@ use tokio::sync::{Notify, watch};
 
 use super::{
     call::{CallError, Simulator, estimate_gas},
-    mempool::PoolError,
+    mempool::{PoolError, Readiness},
     state::WorldState,
-    store::{ChainStore, RangeTooLarge, StoredBlock},
+    store::{ChainStore, LogsError, StateError, StoredBlock},
 };
 
 /// What a chain must tell the node about itself.
@@ -38,13 +41,17 @@ pub trait NodeChain: Send + Sync + 'static {
     /// The environment of the block the sequencer builds next.
     fn pending_header(&self) -> Header;
     fn rpc_transaction(block: &StoredBlock<Self::Tx, Self::Receipt, Self::Extra>, index: usize) -> Self::RpcTx;
+    /// A transaction still in the pool: no block, index or effective price yet.
+    fn rpc_pool_transaction(tx: &Recovered<Self::Tx>) -> Self::RpcTx;
     fn rpc_receipt(block: &StoredBlock<Self::Tx, Self::Receipt, Self::Extra>, index: usize) -> Self::RpcReceipt;
 }
 
-/// A block a query named that the chain does not have.
-#[derive(Debug, thiserror::Error)]
-#[error("header not found")]
-pub struct UnknownBlock;
+/// `txpool_content`: transactions by sender, then by nonce (a decimal string, as geth keys it).
+#[derive(Clone, Debug, Serialize)]
+pub struct PoolContent<Tx> {
+    pub pending: BTreeMap<Address, BTreeMap<String, Tx>>,
+    pub queued: BTreeMap<Address, BTreeMap<String, Tx>>,
+}
 
 /// One running node: its chain behind a lock, and the signals its block producer listens to.
 pub struct Node<C> {
@@ -88,9 +95,9 @@ impl<C: NodeChain> Node<C> {
     }
 
     /// The state after block `id` and that block's header.
-    pub fn state_at(&self, id: BlockId) -> Result<(WorldState, Header), UnknownBlock> {
+    pub fn state_at(&self, id: BlockId) -> Result<(WorldState, Header), StateError> {
         let chain = self.read();
-        let block = chain.store().resolve(id).ok_or(UnknownBlock)?;
+        let block = chain.store().state_of(id)?;
         Ok((block.state.clone(), block.header.inner().clone()))
     }
 
@@ -108,9 +115,13 @@ impl<C: NodeChain> Node<C> {
         Some(Block { header, uncles: Vec::new(), transactions, withdrawals })
     }
 
+    /// A mined transaction, or one still waiting in the pool (as geth answers both).
     pub fn transaction(&self, hash: &B256) -> Option<C::RpcTx> {
         let chain = self.read();
-        chain.store().transaction(hash).map(|(block, index)| C::rpc_transaction(block, index))
+        match chain.store().transaction(hash) {
+            Some((block, index)) => Some(C::rpc_transaction(block, index)),
+            None => chain.pool().get(hash).map(C::rpc_pool_transaction),
+        }
     }
 
     pub fn receipt(&self, hash: &B256) -> Option<C::RpcReceipt> {
@@ -135,23 +146,51 @@ impl<C: NodeChain> Node<C> {
 
     pub fn call(&self, request: TransactionRequest, id: BlockId) -> Result<Bytes, CallError> {
         let chain = self.read();
-        let block = chain.store().resolve(id).ok_or_else(|| CallError::BadRequest(UnknownBlock.to_string()))?;
+        let block = chain.store().state_of(id).map_err(call_state_error)?;
         chain.simulator().call(&block.state, &block.header, request).map(|(output, _)| output)
     }
 
     pub fn estimate_gas(&self, request: TransactionRequest, id: BlockId) -> Result<u64, CallError> {
         let chain = self.read();
-        let block = chain.store().resolve(id).ok_or_else(|| CallError::BadRequest(UnknownBlock.to_string()))?;
+        let block = chain.store().state_of(id).map_err(call_state_error)?;
         estimate_gas(&chain.simulator(), &block.state, &block.header, request)
     }
 
-    pub fn logs(&self, filter: &Filter) -> Result<Vec<alloy::rpc::types::Log>, RangeTooLarge> {
+    pub fn logs(&self, filter: &Filter) -> Result<Vec<alloy::rpc::types::Log>, LogsError> {
         self.read().store().logs(filter)
     }
 
-    /// The nonce after `sender`'s transactions waiting in the pool.
-    pub fn pending_nonce(&self, sender: &Address) -> Option<u64> {
-        self.read().pool().next_nonce(sender)
+    /// geth's `pending` nonce of `sender`: its state nonce at the head plus its executable run
+    /// in the pool (transactions behind a nonce gap do not count).
+    pub fn pending_nonce(&self, sender: &Address) -> u64 {
+        let chain = self.read();
+        let head = chain.store().head();
+        chain.pool().pending_nonce(sender, state_nonce(&head.state, sender))
+    }
+
+    /// How many pooled transactions are pending and how many queued (`txpool_status`).
+    pub fn pool_counts(&self) -> (usize, usize) {
+        let chain = self.read();
+        let head = chain.store().head();
+        let classified = chain.pool().classified(|a| state_nonce(&head.state, a));
+        let pending = classified.iter().filter(|(r, _)| *r == Readiness::Pending).count();
+        (pending, classified.len() - pending)
+    }
+
+    /// The pool's transactions as `txpool_content` lists them: pending and queued, each by
+    /// sender and nonce.
+    pub fn pool_content(&self) -> PoolContent<C::RpcTx> {
+        let chain = self.read();
+        let head = chain.store().head();
+        let mut content = PoolContent { pending: BTreeMap::new(), queued: BTreeMap::new() };
+        for (readiness, tx) in chain.pool().classified(|a| state_nonce(&head.state, a)) {
+            let side = match readiness {
+                Readiness::Pending => &mut content.pending,
+                Readiness::Queued => &mut content.queued,
+            };
+            side.entry(tx.signer()).or_default().insert(tx.nonce().to_string(), C::rpc_pool_transaction(tx));
+        }
+        content
     }
 
     /// The next block's base fee.
@@ -199,14 +238,31 @@ fn decode_error(raw: &[u8], err: &impl std::fmt::Display) -> CallError {
     }
 }
 
+/// A call's block, or geth's error for a block it does not have or a state it pruned.
+fn call_state_error(err: StateError) -> CallError {
+    match err {
+        StateError::UnknownBlock => CallError::BadRequest(err.to_string()),
+        StateError::Pruned(_) => CallError::Invalid(err.to_string()),
+    }
+}
+
+/// An account's nonce in `state` (0 for an account that does not exist).
+pub fn state_nonce(state: &WorldState, address: &Address) -> u64 {
+    state.account(address).map_or(0, |a| a.nonce)
+}
+
 fn admit<C: NodeChain>(chain: &mut C, tx: Recovered<C::Tx>) -> Result<B256, CallError> {
     let head = chain.store().head();
-    let state_nonce = head.state.account(&tx.signer()).map_or(0, |a| a.nonce);
+    let state_nonce = state_nonce(&head.state, &tx.signer());
     if tx.nonce() < state_nonce {
         return Err(CallError::Invalid("nonce too low".into()));
     }
+    // EIP-2681: a nonce is below 2^64 - 1, so the sender's next nonce still fits.
+    if tx.nonce() == u64::MAX {
+        return Err(CallError::Invalid("nonce has max value".into()));
+    }
     chain.simulator().admit(&head.state, &chain.pending_header(), &tx)?;
-    chain.pool_mut().insert(tx).map_err(|e: PoolError| CallError::Invalid(e.to_string()))
+    chain.pool_mut().insert(tx, state_nonce).map_err(|e: PoolError| CallError::Invalid(e.to_string()))
 }
 
 /// The account fields of `eth_getBalance`, `eth_getTransactionCount` and `eth_getCode`.

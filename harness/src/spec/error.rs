@@ -69,10 +69,28 @@ impl SpecError {
 pub enum SpecErrorKind {
     #[error("the spec names no L2 chain")]
     NoL2,
-    #[error("block time is 0 seconds")]
-    ZeroBlockTime { field: String },
+    #[error("`{name}` is not a plain name: it becomes a file name, so it may hold only letters, digits, `.`, `_` and `-`, start with a letter or digit, and be at most 64 long")]
+    BadName { field: String, name: String },
+    #[error("two L2s are named `{name}`")]
+    DuplicateName { field: String, name: String },
+    #[error("{count} L2s; one network runs at most {max} (each is a whole node in this process)", max = super::validate::MAX_L2S)]
+    TooManyL2s { count: usize },
+    #[error("chain id 0 is no chain id: EIP-155 signatures commit to a positive one")]
+    ZeroChainId { field: String },
+    #[error("block time {seconds} s is outside 1 to {max} s", max = super::validate::MAX_BLOCK_TIME)]
+    BlockTimeRange { field: String, seconds: u64 },
+    #[error("the L2's block time ({l2} s) is longer than its L1's ({l1} s): each L2 block advances its L1 origin by one block at most, so the L2 would fall ever further behind its L1")]
+    L2SlowerThanL1 { field: String, l2: u64, l1: u64 },
+    #[error("gas limit {gas_limit} is outside what the SystemConfig accepts, {min} to {max}: below it the L1-attributes deposit and deposits do not fit and no block can be built", min = super::validate::MIN_GAS_LIMIT, max = super::validate::MAX_GAS_LIMIT)]
+    GasLimitRange { field: String, gas_limit: u64 },
+    #[error("it is 0; the SystemConfig refuses 0 (the denominator divides the base-fee change, the elasticity sets the gas target)")]
+    ZeroEip1559 { field: String },
+    #[error("a fork activates {offset} s after genesis, more than a year ({max} s) later", max = super::validate::MAX_FORK_OFFSET)]
+    ForkTooLate { field: String, offset: u64 },
     #[error("chain id {chain_id} is used by {other} too")]
     DuplicateChainId { field: String, chain_id: u64, other: String },
+    #[error("feature `{id}` is listed twice")]
+    DuplicateFeature { index: usize, id: String },
     #[error("`{id}` is not a feature in the catalog")]
     UnknownFeature { index: usize, id: String },
     #[error("feature `{id}` cannot be proven here yet: {reason}")]
@@ -113,6 +131,10 @@ pub enum SpecErrorKind {
     BundleFile { index: usize, path: String, reason: String },
     #[error("stability.{key} = {value} is out of range ({range})")]
     StabilityRange { key: &'static str, value: f64, range: &'static str },
+    #[error("stability.min_runs = 0: a verdict needs at least one run")]
+    NoRuns,
+    #[error("stability.consecutive_passes = {passes} exceeds min_runs = {runs}, so a feature could have enough runs yet never the streak")]
+    PassesAboveRuns { passes: u32, runs: u32 },
 }
 
 impl SpecErrorKind {
@@ -120,8 +142,20 @@ impl SpecErrorKind {
     pub fn field(&self) -> String {
         match self {
             Self::NoL2 => "l2".into(),
-            Self::ZeroBlockTime { field } | Self::DuplicateChainId { field, .. } => field.clone(),
-            Self::UnknownFeature { index, .. } | Self::FeatureForkUnscheduled { index, .. } | Self::UncoveredFeature { index, .. } => {
+            Self::BadName { field, .. }
+            | Self::DuplicateName { field, .. }
+            | Self::ZeroChainId { field }
+            | Self::BlockTimeRange { field, .. }
+            | Self::L2SlowerThanL1 { field, .. }
+            | Self::GasLimitRange { field, .. }
+            | Self::ZeroEip1559 { field }
+            | Self::ForkTooLate { field, .. }
+            | Self::DuplicateChainId { field, .. } => field.clone(),
+            Self::TooManyL2s { .. } => "l2".into(),
+            Self::DuplicateFeature { index, .. }
+            | Self::UnknownFeature { index, .. }
+            | Self::FeatureForkUnscheduled { index, .. }
+            | Self::UncoveredFeature { index, .. } => {
                 format!("features[{index}]")
             }
             Self::BedrockNotGenesis => "forks.bedrock".into(),
@@ -140,6 +174,8 @@ impl SpecErrorKind {
             }
             Self::BundleFile { index, .. } => format!("bundle[{index}].file"),
             Self::StabilityRange { key, .. } => format!("stability.{key}"),
+            Self::NoRuns => "stability.min_runs".into(),
+            Self::PassesAboveRuns { .. } => "stability.consecutive_passes".into(),
         }
     }
 
@@ -147,7 +183,16 @@ impl SpecErrorKind {
     pub fn fix(&self) -> String {
         match self {
             Self::NoL2 => "add an `[[l2]]` table with name and chain_id".into(),
-            Self::ZeroBlockTime { .. } => "set a block time of at least 1 second".into(),
+            Self::BadName { .. } => "use a plain name such as `betanet` or `op-beta`".into(),
+            Self::DuplicateName { .. } => "give every L2 its own name".into(),
+            Self::TooManyL2s { .. } => format!("keep at most {} `[[l2]]` tables; split the rest into another spec", super::validate::MAX_L2S),
+            Self::ZeroChainId { .. } => "use a positive chain id, e.g. 901".into(),
+            Self::BlockTimeRange { .. } => format!("set a block time from 1 to {} seconds (L1: 12, L2: 2 as on mainnet)", super::validate::MAX_BLOCK_TIME),
+            Self::L2SlowerThanL1 { l1, .. } => format!("set the L2 block time to at most {l1} s, or raise l1.block_time"),
+            Self::GasLimitRange { .. } => "set gas_limit within those bounds, e.g. 30_000_000".into(),
+            Self::ZeroEip1559 { .. } => "set it to at least 1, e.g. eip1559_denominator = 250 and eip1559_elasticity = 6".into(),
+            Self::ForkTooLate { .. } => "schedule the fork within a year of genesis (offsets are seconds)".into(),
+            Self::DuplicateFeature { .. } => "list each feature once".into(),
             Self::DuplicateChainId { .. } => "give every chain, L1 and L2, its own chain id".into(),
             Self::UnknownFeature { .. } => format!(
                 "use a feature id from the catalog (`harness features` lists them), e.g. {}",
@@ -191,6 +236,8 @@ impl SpecErrorKind {
                 "make it NUT bundle JSON: `metadata` and `transactions`, each with intent, from, to (null to deploy), data and gasLimit".into()
             }
             Self::StabilityRange { key, range, .. } => format!("set stability.{key} within {range}"),
+            Self::NoRuns => "set stability.min_runs to 1 or more (default 10)".into(),
+            Self::PassesAboveRuns { runs, .. } => format!("set stability.consecutive_passes to at most {runs}, or raise min_runs"),
         }
     }
 }

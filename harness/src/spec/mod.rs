@@ -223,11 +223,16 @@ const fn default_gas_limit() -> u64 {
     30_000_000
 }
 
+/// Largest spec file read: hand-written TOML is a few KB; a path to a device or a huge file
+/// fails at once instead of filling memory.
+const MAX_SPEC_BYTES: u64 = 1 << 20;
+
 impl NetworkSpec {
     /// Reads, parses and validates a spec file; errors name the file, line, field and fix.
     pub fn load(path: impl AsRef<Path>) -> Result<Self, SpecError> {
         let path = path.as_ref();
-        let source = std::fs::read_to_string(path).map_err(|e| SpecError::io(path, e))?;
+        let bytes = crate::fsx::read_bounded(path, MAX_SPEC_BYTES).map_err(|e| SpecError::io(path, e))?;
+        let source = String::from_utf8(bytes).map_err(|e| SpecError::io(path, std::io::Error::new(std::io::ErrorKind::InvalidData, e)))?;
         Self::parse(path, &source)
     }
 

@@ -1,7 +1,7 @@
 //! Semantic checks on a spec that parsed: fork order, mode rules, bundles, features, chain ids.
 //! Each failure is a [`SpecErrorKind`] that knows its field and fix.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::{Mode, NetworkSpec, SpecErrorKind};
 use crate::{
@@ -9,12 +9,35 @@ use crate::{
     genesis::OP_DEPLOYER_BASE,
 };
 
+/// Most L2s one network runs: each is a whole node in this process (its genesis state, a block
+/// producer, an RPC server), so a few dozen would exhaust a test machine's memory and cores.
+pub const MAX_L2S: usize = 16;
+
+/// Longest block time: an hour, 300 times Ethereum's slot. Every wait derives its deadline
+/// from the block time, so a longer one is a network no suite can finish on.
+pub const MAX_BLOCK_TIME: u64 = 3600;
+
+/// The SystemConfig's bounds on the L2 gas limit: at least the deposits' resource limit
+/// (20,000,000) plus the system transaction's gas (1,000,000), so the L1-attributes deposit and
+/// deposits always fit; at most its `MAX_GAS_LIMIT`.
+pub const MIN_GAS_LIMIT: u64 = 21_000_000;
+pub const MAX_GAS_LIMIT: u64 = 500_000_000;
+
+/// Latest fork activation: a year after genesis. Waits for a fork derive from its offset.
+pub const MAX_FORK_OFFSET: u64 = 366 * 24 * 3600;
+
 pub(super) fn validate(spec: &NetworkSpec) -> Result<(), SpecErrorKind> {
+    names(spec)?;
     chains(spec)?;
+    system_configs(spec)?;
+    if let Some(seq) = spec.forks.sequential.filter(|s| s.gap > MAX_FORK_OFFSET) {
+        return Err(SpecErrorKind::ForkTooLate { field: "forks.sequential".into(), offset: seq.gap });
+    }
     let schedule = spec.forks.resolve()?;
     if spec.forks.bedrock.is_some_and(|a| a.seconds() != 0) {
         return Err(SpecErrorKind::BedrockNotGenesis);
     }
+    fork_offsets(spec, &schedule)?;
     fork_order(&schedule)?;
     mode(spec.mode, &schedule)?;
     upgrade_blocks(spec, &schedule)?;
@@ -25,17 +48,61 @@ pub(super) fn validate(spec: &NetworkSpec) -> Result<(), SpecErrorKind> {
     bundles(spec, &schedule)
 }
 
+/// Names become file and folder names (run records, per-chain config folders), so they are
+/// plain words: no separators, no leading dot.
+fn is_plain_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        && name.len() <= 64
+}
+
+fn names(spec: &NetworkSpec) -> Result<(), SpecErrorKind> {
+    let named = std::iter::once(("name".to_owned(), &spec.name)).chain(spec.l2.iter().enumerate().map(|(i, l2)| (format!("l2[{i}].name"), &l2.name)));
+    let mut seen = HashSet::new();
+    for (field, name) in named {
+        if !is_plain_name(name) {
+            return Err(SpecErrorKind::BadName { field, name: name.clone() });
+        }
+        if field != "name" && !seen.insert(name) {
+            return Err(SpecErrorKind::DuplicateName { field, name: name.clone() });
+        }
+    }
+    Ok(())
+}
+
+fn block_time(field: String, seconds: u64) -> Result<(), SpecErrorKind> {
+    match (1..=MAX_BLOCK_TIME).contains(&seconds) {
+        true => Ok(()),
+        false => Err(SpecErrorKind::BlockTimeRange { field, seconds }),
+    }
+}
+
+fn chain_id(field: String, id: u64) -> Result<(), SpecErrorKind> {
+    match id {
+        0 => Err(SpecErrorKind::ZeroChainId { field }),
+        _ => Ok(()),
+    }
+}
+
 fn chains(spec: &NetworkSpec) -> Result<(), SpecErrorKind> {
     if spec.l2.is_empty() {
         return Err(SpecErrorKind::NoL2);
     }
-    let mut seen: HashMap<u64, String> = HashMap::from([(spec.l1.chain_id, "the L1".to_owned())]);
-    if spec.l1.block_time == 0 {
-        return Err(SpecErrorKind::ZeroBlockTime { field: "l1.block_time".into() });
+    if spec.l2.len() > MAX_L2S {
+        return Err(SpecErrorKind::TooManyL2s { count: spec.l2.len() });
     }
+    chain_id("l1.chain_id".into(), spec.l1.chain_id)?;
+    block_time("l1.block_time".into(), spec.l1.block_time)?;
+    let mut seen: HashMap<u64, String> = HashMap::from([(spec.l1.chain_id, "the L1".to_owned())]);
     for (i, l2) in spec.l2.iter().enumerate() {
-        if l2.block_time == 0 {
-            return Err(SpecErrorKind::ZeroBlockTime { field: format!("l2[{i}].block_time") });
+        chain_id(format!("l2[{i}].chain_id"), l2.chain_id)?;
+        block_time(format!("l2[{i}].block_time"), l2.block_time)?;
+        if l2.block_time > spec.l1.block_time {
+            return Err(SpecErrorKind::L2SlowerThanL1 { field: format!("l2[{i}].block_time"), l2: l2.block_time, l1: spec.l1.block_time });
+        }
+        if !(MIN_GAS_LIMIT..=MAX_GAS_LIMIT).contains(&l2.gas_limit) {
+            return Err(SpecErrorKind::GasLimitRange { field: format!("l2[{i}].gas_limit"), gas_limit: l2.gas_limit });
         }
         if let Some(other) = seen.insert(l2.chain_id, format!("L2 `{}`", l2.name)) {
             return Err(SpecErrorKind::DuplicateChainId {
@@ -46,6 +113,29 @@ fn chains(spec: &NetworkSpec) -> Result<(), SpecErrorKind> {
         }
     }
     Ok(())
+}
+
+/// The SystemConfig refuses an EIP-1559 denominator or elasticity of 0 (`setEIP1559Params`).
+fn system_configs(spec: &NetworkSpec) -> Result<(), SpecErrorKind> {
+    for (i, l2) in spec.l2.iter().enumerate() {
+        let sc = &l2.system_config;
+        for (key, value) in [("eip1559_denominator", sc.eip1559_denominator), ("eip1559_elasticity", sc.eip1559_elasticity)] {
+            if value == 0 {
+                return Err(SpecErrorKind::ZeroEip1559 { field: format!("l2[{i}].system_config.{key}") });
+            }
+        }
+    }
+    Ok(())
+}
+
+fn fork_offsets(spec: &NetworkSpec, schedule: &super::ForkSchedule) -> Result<(), SpecErrorKind> {
+    match schedule.scheduled().find(|(_, offset)| *offset > MAX_FORK_OFFSET) {
+        Some((fork, offset)) => {
+            let field = if spec.forks.get(fork).is_some() { format!("forks.{fork}") } else { "forks.sequential".into() };
+            Err(SpecErrorKind::ForkTooLate { field, offset })
+        }
+        None => Ok(()),
+    }
 }
 
 fn describe(offset: Option<u64>) -> String {
@@ -145,7 +235,11 @@ fn bundles(spec: &NetworkSpec, schedule: &super::ForkSchedule) -> Result<(), Spe
 }
 
 fn features(spec: &NetworkSpec, schedule: &super::ForkSchedule) -> Result<(), SpecErrorKind> {
+    let mut seen = HashSet::new();
     for (index, id) in spec.features.iter().flatten().enumerate() {
+        if !seen.insert(id) {
+            return Err(SpecErrorKind::DuplicateFeature { index, id: id.clone() });
+        }
         let Some(feature) = feature(id) else {
             return Err(SpecErrorKind::UnknownFeature { index, id: id.clone() });
         };
@@ -161,6 +255,12 @@ fn features(spec: &NetworkSpec, schedule: &super::ForkSchedule) -> Result<(), Sp
 
 fn stability(spec: &NetworkSpec) -> Result<(), SpecErrorKind> {
     let policy = &spec.stability;
+    if policy.min_runs == 0 {
+        return Err(SpecErrorKind::NoRuns);
+    }
+    if policy.consecutive_passes > policy.min_runs {
+        return Err(SpecErrorKind::PassesAboveRuns { passes: policy.consecutive_passes, runs: policy.min_runs });
+    }
     let unit = [
         ("max_flake_rate", policy.max_flake_rate),
         ("min_pass_rate", policy.min_pass_rate),

@@ -1,9 +1,9 @@
 //! How the embedded L1 answers RPC.
 
 use alloy::{
-    consensus::{Header, ReceiptEnvelope, Transaction, TxEnvelope},
+    consensus::{Header, ReceiptEnvelope, Transaction, TxEnvelope, transaction::Recovered},
     eips::{eip1559::BaseFeeParams, eip7840::BlobParams},
-    rpc::types::{Transaction as RpcTransaction, TransactionReceipt},
+    rpc::types::{Transaction as RpcTransaction, TransactionInfo, TransactionReceipt},
 };
 
 use super::{L1Block, L1Chain};
@@ -48,6 +48,10 @@ impl NodeChain for L1Chain {
 
     fn rpc_transaction(block: &L1Block, index: usize) -> RpcTransaction {
         RpcTransaction::from_transaction(block.transactions[index].clone(), TxContext::new(block, index).info())
+    }
+
+    fn rpc_pool_transaction(tx: &Recovered<TxEnvelope>) -> RpcTransaction {
+        RpcTransaction::from_transaction(tx.clone(), TransactionInfo::default())
     }
 
     fn rpc_receipt(block: &L1Block, index: usize) -> TransactionReceipt {

@@ -1,7 +1,7 @@
 //! How the L2 answers RPC: OP transactions with deposit fields, receipts with L1 fee fields.
 
 use alloy::{
-    consensus::{Header, ReceiptWithBloom, Transaction},
+    consensus::{Header, ReceiptWithBloom, Transaction, transaction::Recovered},
     rpc::types::TransactionReceipt,
 };
 use op_alloy::{
@@ -64,6 +64,10 @@ impl NodeChain for L2Chain {
         let ctx = TxContext::new(block, index);
         let info = OpTransactionInfo::new(ctx.info(), deposit_info(&block.receipts[index]));
         OpRpcTransaction::from_transaction(block.transactions[index].clone(), info)
+    }
+
+    fn rpc_pool_transaction(tx: &Recovered<OpTxEnvelope>) -> OpRpcTransaction {
+        OpRpcTransaction::from_transaction(tx.clone(), OpTransactionInfo::default())
     }
 
     fn rpc_receipt(block: &L2Block, index: usize) -> OpTransactionReceipt {

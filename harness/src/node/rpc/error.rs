@@ -3,7 +3,7 @@
 use alloy::hex;
 use jsonrpsee::types::ErrorObjectOwned;
 
-use crate::node::{api::UnknownBlock, call::CallError, store::RangeTooLarge};
+use crate::node::{call::CallError, store::{LogsError, StateError}};
 
 /// geth's code for failed calls and rejected transactions.
 pub const SERVER_ERROR: i32 = -32000;
@@ -25,14 +25,14 @@ impl From<CallError> for ErrorObjectOwned {
     }
 }
 
-impl From<UnknownBlock> for ErrorObjectOwned {
-    fn from(err: UnknownBlock) -> Self {
+impl From<StateError> for ErrorObjectOwned {
+    fn from(err: StateError) -> Self {
         server_error(err.to_string())
     }
 }
 
-impl From<RangeTooLarge> for ErrorObjectOwned {
-    fn from(err: RangeTooLarge) -> Self {
+impl From<LogsError> for ErrorObjectOwned {
+    fn from(err: LogsError) -> Self {
         server_error(err.to_string())
     }
 }

@@ -29,13 +29,14 @@ fn block_param(params: &mut jsonrpsee::types::params::ParamsSequence<'_>) -> Rpc
     Ok(params.optional_next::<BlockId>()?.unwrap_or_default())
 }
 
-/// The methods every node serves.
+/// The methods every node serves (with the `txpool_*` ones).
 pub fn module<C: NodeChain>(node: Arc<Node<C>>) -> RpcModule<Node<C>> {
     let mut m = RpcModule::from_arc(node);
     register_chain_info(&mut m);
     register_blocks(&mut m);
     register_state(&mut m);
     register_execution(&mut m);
+    super::txpool::register(&mut m);
     m
 }
 
@@ -91,10 +92,11 @@ fn register_state<C: NodeChain>(m: &mut RpcModule<Node<C>>) {
         let mut p = p.sequence();
         let address: Address = p.next()?;
         let block = block_param(&mut p)?;
+        if block == BlockId::pending() {
+            return Ok(U64::from(n.pending_nonce(&address)));
+        }
         let (state, _) = n.state_at(block)?;
-        let nonce = account_fields(&state, &address).1;
-        let pending = (block == BlockId::pending()).then(|| n.pending_nonce(&address)).flatten();
-        Ok(U64::from(pending.unwrap_or(nonce).max(nonce)))
+        Ok(U64::from(account_fields(&state, &address).1))
     })
     .expect("unique");
     m.register_method("eth_getCode", |p: Params<'_>, n, _| -> RpcResult<Bytes> {

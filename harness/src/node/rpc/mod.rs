@@ -3,6 +3,7 @@
 pub mod error;
 pub mod eth;
 pub mod op;
+pub mod txpool;
 
 use std::net::SocketAddr;
 

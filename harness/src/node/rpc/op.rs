@@ -2,12 +2,11 @@
 
 use std::sync::Arc;
 
-use alloy::primitives::{B256, U64};
+use alloy::{eips::BlockId, primitives::{B256, U64}};
 use jsonrpsee::{RpcModule, types::{ErrorObjectOwned, Params}};
 use kona_protocol::OutputRoot;
 use serde_json::{Value, json};
 
-use super::error::server_error;
 use crate::{
     config::RollupConfig,
     genesis::L2_TO_L1_MESSAGE_PASSER,
@@ -53,7 +52,7 @@ pub fn module(ctx: OpContext) -> RpcModule<OpContext> {
     m.register_method("optimism_outputAtBlock", |p: Params<'_>, c, _| -> Result<Value, ErrorObjectOwned> {
         let number: U64 = p.one()?;
         let chain = c.node.read();
-        let block = chain.store.get(number.to()).ok_or_else(|| server_error("header not found"))?;
+        let block = chain.store.state_of(BlockId::number(number.to()))?;
         let withdrawal_root = block.state.storage_root(&L2_TO_L1_MESSAGE_PASSER);
         let output = OutputRoot::from_parts(block.header.state_root, withdrawal_root, block.hash());
         Ok(json!({
