@@ -94,7 +94,9 @@ fn devices_fifos_and_folders_are_refused_as_inputs() {
     let bundle_spec = |file: &Path| {
         let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../networks/bad/bundle-unparsable.toml")).unwrap();
         let path = dir.path().join(format!("bundle-{}.toml", file.file_name().unwrap().to_string_lossy()));
-        std::fs::write(&path, text.replace("../bundles/broken.json", &file.display().to_string())).unwrap();
+        let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/");
+        let text = text.replace("../bundles/broken.json", &file.display().to_string()).replace("../../../shared/", &shared.display().to_string());
+        std::fs::write(&path, text).unwrap();
         path
     };
     let cases = [

@@ -153,6 +153,7 @@ async fn an_account_queues_at_most_64_gapped_transactions() {
 async fn many_clients_sending_nonces_out_of_order_all_get_mined() {
     let (devnet, client) = alphanet().await;
     let chain_id = devnet.l2[0].chain_id;
+    devnet.wait_for_block(&devnet.l2[0].name, 1).await.expect("the chain produces blocks");
     const CLIENTS: usize = 12;
     const PER_CLIENT: u64 = 8;
     let senders = (0..CLIENTS).map(|i| {

@@ -9,8 +9,8 @@ use alloy::{
     signers::local::PrivateKeySigner,
 };
 
-/// A fee cap well above an idle dev chain's base fee.
-pub const FEE: u128 = 1_000_000_000;
+/// A fee cap well above an idle dev chain's base fee and the shipped specs' 2 gwei minimum.
+pub const FEE: u128 = 10_000_000_000;
 
 /// Dev account `index` of the standard test mnemonic.
 pub fn signer(index: usize) -> PrivateKeySigner {

@@ -76,6 +76,7 @@ pub fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
 /// A shipped spec's text made loadable from any folder: its `[data]` paths, relative to
 /// `networks/`, become absolute.
 pub fn anywhere(spec: &str) -> String {
-    let networks = Path::new(env!("CARGO_MANIFEST_DIR")).join("../networks");
-    spec.replace("\"../../shared/", &format!("\"{}/../../shared/", networks.display()))
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/");
+    // From networks/examples/ first: its prefix contains networks/'s.
+    spec.replace("\"../../../shared/", &format!("\"{}", shared.display())).replace("\"../../shared/", &format!("\"{}", shared.display()))
 }
