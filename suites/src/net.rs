@@ -85,6 +85,7 @@ pub struct TestNet {
     /// The L2's contracts on L1 its rollup config names.
     pub l1_addresses: L1Addresses,
     l2_url: String,
+    l1_url: String,
     salt: String,
     faucet: PrivateKeySigner,
     /// The spec, when known (embedded networks, or `HARNESS_SPEC` for attached ones).
@@ -171,6 +172,7 @@ impl TestNet {
             l2,
             l1: connect(l1_url)?,
             l2_url: l2_url.to_owned(),
+            l1_url: l1_url.to_owned(),
             salt,
             faucet: dev_signers()[faucet_index].clone(),
             spec: None,
@@ -277,6 +279,27 @@ impl TestNet {
             }
         }
         Err(last.expect("at least one attempt").context(format!("funding a test account: faucet nonce contended {ATTEMPTS} times")))
+    }
+
+    /// The L1's RPC URL.
+    pub fn l1_url(&self) -> &str {
+        &self.l1_url
+    }
+
+    /// Seconds between L1 blocks: the spec's, else mainnet's 12.
+    pub fn l1_block_time(&self) -> u64 {
+        self.spec.as_ref().map_or(12, |s| s.l1.block_time)
+    }
+
+    /// The `index`-th extra key of this test in namespace `space` (for accounts on L1).
+    pub fn salted_signer(&self, space: &str) -> PrivateKeySigner {
+        let index = self.accounts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        salted_signer(&format!("{} {space}", self.salt), index)
+    }
+
+    /// The dev account this test funds its accounts from (on both chains).
+    pub fn faucet_signer(&self) -> PrivateKeySigner {
+        self.faucet.clone()
     }
 
     /// The faucet account itself.

@@ -86,6 +86,7 @@ const NO_LAGOON_EXECUTION: &str = "op-revm 20 and alloy-op-evm 0.32 implement no
 
 /// The catalog, grouped by fork in activation order.
 pub static FEATURES: &[Feature] = &[
+    f("bedrock.deposits", Fork::Bedrock, "user deposits from OptimismPortal mint, call, create and alias their sender on L2 as op-node derives them"),
     f("regolith.deposits", Fork::Regolith, "L1-info deposit is not a system tx, gas 1,000,000; deposit receipts carry depositNonce"),
     f("canyon.push0", Fork::Canyon, "PUSH0 opcode (EIP-3855)"),
     f("canyon.initcode_cap", Fork::Canyon, "initcode limited to 49,152 bytes (EIP-3860)"),
