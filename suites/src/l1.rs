@@ -33,12 +33,14 @@ alloy::sol! {
         function operatorFeeConstant() external view returns (uint64);
         function minBaseFee() external view returns (uint64);
         function daFootprintGasScalar() external view returns (uint16);
+        function setBatcherHash(bytes32 batcherHash) external;
         function setEIP1559Params(uint32 denominator, uint32 elasticity) external;
         function setGasConfigEcotone(uint32 basefeeScalar, uint32 blobbasefeeScalar) external;
         function setGasLimit(uint64 gasLimit) external;
         function setOperatorFeeScalars(uint32 operatorFeeScalar, uint64 operatorFeeConstant) external;
         function setMinBaseFee(uint64 minBaseFee) external;
         function setDAFootprintGasScalar(uint16 daFootprintGasScalar) external;
+        event ConfigUpdate(uint256 indexed version, uint8 indexed updateType, bytes data);
     }
 }
 
@@ -136,7 +138,9 @@ impl L1Wallet {
 
     /// Signs and sends `request`, then waits for its receipt, whatever its status.
     pub async fn send_unchecked(&self, request: TransactionRequest) -> anyhow::Result<TransactionReceipt> {
-        let pending = self.client.send_transaction(request).await.context("sending an L1 transaction")?;
+        let account = format!("L1 account {}", self.address());
+        let send = || async { self.client.send_transaction(request.clone()).await.context("sending an L1 transaction") };
+        let pending = crate::net::retry_nonce_races(&account, send).await?;
         let hash = *pending.tx_hash();
         let receipt = pending.with_timeout(Some(self.deadline)).get_receipt().await.with_context(|| format!("no receipt for L1 transaction {hash} within {:?}", self.deadline))?;
         Ok(receipt)
