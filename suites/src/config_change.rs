@@ -66,3 +66,32 @@ impl Change {
         Ok(())
     }
 }
+
+/// Has the owner change every SystemConfig value the L2 reads (gas limit, batcher, Ecotone
+/// scalars, EIP-1559 parameters, operator fee, and where the contracts release has them the
+/// minimum base fee and DA-footprint scalar) and returns the first L2 block built with all of
+/// them. Checks that read the SystemConfig on L1 run after this cannot pass on a node that
+/// ignores the L1, however its genesis values were chosen.
+pub async fn change_everything(net: &TestNet) -> anyhow::Result<u64> {
+    let now = current(net).await?;
+    let (denominator, elasticity) = if now.eip1559_denominator == 100 { (120, 4) } else { (100, 3) };
+    let mut last = change(net, SystemConfig::setGasLimitCall { gasLimit: now.gas_limit + 1_000_000 }).await?;
+    last = change(net, SystemConfig::setBatcherHashCall { batcherHash: net.salted_signer("batcher").address().into_word() }).await?.later(last);
+    let scalars = SystemConfig::setGasConfigEcotoneCall { basefeeScalar: now.base_fee_scalar + 1_234, blobbasefeeScalar: now.blob_base_fee_scalar + 5_678 };
+    last = change(net, scalars).await?.later(last);
+    last = change(net, SystemConfig::setEIP1559ParamsCall { denominator, elasticity }).await?.later(last);
+    let operator = SystemConfig::setOperatorFeeScalarsCall { operatorFeeScalar: now.operator_fee_scalar + 7, operatorFeeConstant: now.operator_fee_constant + 1_000_003 };
+    last = change(net, operator).await?.later(last);
+    if l1::has_jovian_setters(net).await? {
+        last = change(net, SystemConfig::setMinBaseFeeCall { minBaseFee: now.min_base_fee + 1_000_000_000 }).await?.later(last);
+        last = change(net, SystemConfig::setDAFootprintGasScalarCall { daFootprintGasScalar: now.da_footprint_gas_scalar + 100 }).await?.later(last);
+    }
+    Ok(last.l2_block)
+}
+
+impl Change {
+    /// Whichever of two changes took effect later.
+    fn later(self, other: Self) -> Self {
+        if self.l2_block >= other.l2_block { self } else { other }
+    }
+}

@@ -102,13 +102,25 @@ async fn read<C: SolCall>(net: &TestNet, call: C, number: u64) -> anyhow::Result
     C::abi_decode_returns(&output).with_context(|| format!("decoding {} from {to}", C::SIGNATURE))
 }
 
-/// A getter a release may lack (Jovian's): its value, or zero when the call reverts.
-async fn optional<C: SolCall<Return = R>, R: Default>(net: &TestNet, call: C, number: u64) -> anyhow::Result<R> {
+/// A getter a release may lack (Jovian's): its value, or `None` when the call reverts.
+async fn try_read<C: SolCall>(net: &TestNet, call: C, number: u64) -> anyhow::Result<Option<C::Return>> {
     match read(net, call, number).await {
-        Ok(value) => Ok(value),
-        Err(e) if format!("{e:#}").contains("execution reverted") => Ok(R::default()),
+        Ok(value) => Ok(Some(value)),
+        Err(e) if format!("{e:#}").contains("execution reverted") => Ok(None),
         Err(e) => Err(e),
     }
+}
+
+/// A getter a release may lack: its value, or zero when the call reverts.
+async fn optional<C: SolCall<Return = R>, R: Default>(net: &TestNet, call: C, number: u64) -> anyhow::Result<R> {
+    Ok(try_read(net, call, number).await?.unwrap_or_default())
+}
+
+/// Whether the SystemConfig holds Jovian's values (minimum base fee, DA-footprint scalar):
+/// op-contracts v5.0.0's does; v4.1.0's reverts on their getters.
+pub async fn has_jovian_setters(net: &TestNet) -> anyhow::Result<bool> {
+    let latest = net.l1.get_block_number().await?;
+    Ok(try_read(net, SystemConfig::minBaseFeeCall {}, latest).await?.is_some())
 }
 
 /// An L1 account of one test (or the SystemConfig's owner), signing its own transactions.
