@@ -494,12 +494,21 @@ impl Producer {
     }
 }
 
-/// The blocks around each live fork's activation (the one before, the activation block and the
-/// one after) and genesis: the acceptance suites compare state across them for the whole run,
-/// so their state outlives the store's window.
+/// How many blocks after each activation keep their state for the whole run. The suites read
+/// state a few blocks into a fork (the activation block's successors up to `activation + 4`);
+/// on a fast-clock network that lives for a whole test run those blocks leave the store's
+/// state window within two minutes, so they are pinned with a margin.
+const PINNED_AFTER_ACTIVATION: u64 = 8;
+
+/// Genesis and the blocks around each live fork's activation (the one before it, the
+/// activation block and [`PINNED_AFTER_ACTIVATION`] after): the acceptance suites compare state
+/// across them for the whole run, so their state outlives the store's window.
 fn fork_boundaries(rules: &ChainRules) -> Vec<u64> {
     let activations = rules.schedule.live_forks().filter_map(|(fork, _)| rules.schedule.activation_block(fork, rules.block_time));
-    std::iter::once(0).chain(activations.flat_map(|block| [block.saturating_sub(1), block, block + 1])).collect()
+    std::iter::once(0)
+        .chain(activations)
+        .flat_map(|block| block.saturating_sub(1)..=block + PINNED_AFTER_ACTIVATION)
+        .collect()
 }
 
 /// Real-time L1 blocks every block time.
@@ -521,5 +530,27 @@ async fn keep_l1_alive(l1: Arc<Node<L1Chain>>) {
         if l1.write(|c| if c.pool.is_empty() { Ok(Vec::new()) } else { c.build_next() }).is_err() {
             return;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    use crate::{forks::Fork, spec::ForkSchedule};
+
+    /// The suites read a fork's early blocks at any time during a run; those must stay pinned.
+    #[test]
+    fn genesis_and_each_activations_first_blocks_are_pinned() {
+        let mut schedule = ForkSchedule::default();
+        schedule.set(Fork::Karst, Some(8));
+        let rules = ChainRules { schedule, genesis_time: 1_000, block_time: 2 };
+        let pinned: BTreeSet<u64> = fork_boundaries(&rules).into_iter().collect();
+        let karst = 4;
+        for block in (0..=PINNED_AFTER_ACTIVATION).chain(karst - 1..=karst + PINNED_AFTER_ACTIVATION) {
+            assert!(pinned.contains(&block), "block {block} is not pinned: {pinned:?}");
+        }
+        assert!(!pinned.contains(&(karst + PINNED_AFTER_ACTIVATION + 1)));
     }
 }

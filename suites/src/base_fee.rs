@@ -160,27 +160,30 @@ impl Step {
     }
 }
 
-/// Checks that every block in `blocks` has exactly the base fee its parent implies under the
-/// OP rules, and returns the steps for checks that need to know which rule applied.
+/// Checks that every block in `blocks` (both [`probe::ends`] of a long range) has exactly the
+/// base fee its parent implies under the OP rules, and returns the steps for checks that need
+/// to know which rule applied.
 pub async fn check_base_fees(net: &TestNet, blocks: RangeInclusive<u64>) -> anyhow::Result<Vec<Step>> {
     let rules = BaseFeeRules::fetch(net).await?;
     net.wait_for_block(*blocks.end()).await?;
-    let mut parent = probe::header(net, blocks.start().checked_sub(1).context("block 0 has no parent")?).await?;
     let mut steps = Vec::new();
-    for number in blocks {
-        let child = probe::header(net, number).await?;
-        let params = rules.params(net, &parent)?;
-        let expected = params.next_base_fee(&parent)?;
-        let base_fee = child.base_fee_per_gas().with_context(|| format!("block {number} has no base fee"))?;
-        ensure!(
-            base_fee == expected,
-            "block {number} has base fee {base_fee}; its parent (base fee {:?}, gas {} of {}) and {params:?} give {expected}",
-            parent.base_fee_per_gas(),
-            parent.gas_used(),
-            parent.gas_limit()
-        );
-        steps.push(Step { parent, params, base_fee });
-        parent = child;
+    for part in probe::ends(blocks) {
+        let mut parent = probe::header(net, part.start().checked_sub(1).context("block 0 has no parent")?).await?;
+        for number in part {
+            let child = probe::header(net, number).await?;
+            let params = rules.params(net, &parent)?;
+            let expected = params.next_base_fee(&parent)?;
+            let base_fee = child.base_fee_per_gas().with_context(|| format!("block {number} has no base fee"))?;
+            ensure!(
+                base_fee == expected,
+                "block {number} has base fee {base_fee}; its parent (base fee {:?}, gas {} of {}) and {params:?} give {expected}",
+                parent.base_fee_per_gas(),
+                parent.gas_used(),
+                parent.gas_limit()
+            );
+            steps.push(Step { parent, params, base_fee });
+            parent = child;
+        }
     }
     Ok(steps)
 }

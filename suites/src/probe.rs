@@ -3,7 +3,7 @@
 //! requests with. Each helper names the block it reads, so that a check can compare the block
 //! before a fork with the fork's own blocks on the same network.
 
-use std::fmt::Debug;
+use std::{fmt::Debug, ops::RangeInclusive};
 
 use alloy::{
     eips::BlockId,
@@ -30,6 +30,21 @@ pub fn is_active(net: &TestNet, fork: Fork, number: u64) -> bool {
 /// The last block before `fork`, when the network activated it live.
 pub fn last_before(net: &TestNet, fork: Fork) -> Option<u64> {
     net.before(fork).and_then(|tag| tag.as_number())
+}
+
+/// How many blocks [`ends`] keeps at each end of a range.
+pub const END_BLOCKS: u64 = 8;
+
+/// The first and the last [`END_BLOCKS`] of `blocks` (all of it when it is short). A check that
+/// walks from a fork's activation to a transaction it just sent reads what changes at the two
+/// ends, the switch and its own block, in the same few calls on a network that has run for
+/// hours, whose states in between a node is free to prune (geth keeps 128).
+pub fn ends(blocks: RangeInclusive<u64>) -> Vec<RangeInclusive<u64>> {
+    let (first, last) = blocks.into_inner();
+    if last.saturating_sub(first) < 2 * END_BLOCKS {
+        return vec![first..=last];
+    }
+    vec![first..=first + END_BLOCKS - 1, last + 1 - END_BLOCKS..=last]
 }
 
 /// Block `number` with its transactions.
@@ -122,4 +137,16 @@ pub async fn run_across(net: &TestNet, fork: Fork, code: Bytes) -> anyhow::Resul
 pub fn word(output: &Bytes) -> anyhow::Result<U256> {
     ensure!(output.len() == 32, "expected one 32-byte word, got {output}");
     Ok(U256::from_be_slice(output))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ends_keep_short_ranges_whole_and_both_ends_of_long_ones() {
+        assert_eq!(ends(3..=18), vec![3..=18]);
+        assert_eq!(ends(3..=19), vec![3..=10, 12..=19]);
+        assert_eq!(ends(1..=5_000), vec![1..=8, 4_993..=5_000]);
+    }
 }
