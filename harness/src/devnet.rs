@@ -498,7 +498,7 @@ impl Producer {
 /// state a few blocks into a fork (the activation block's successors up to `activation + 4`);
 /// on a fast-clock network that lives for a whole test run those blocks leave the store's
 /// state window within two minutes, so they are pinned with a margin.
-const PINNED_AFTER_ACTIVATION: u64 = 8;
+pub const PINNED_AFTER_ACTIVATION: u64 = 8;
 
 /// Genesis and the blocks around each live fork's activation (the one before it, the
 /// activation block and [`PINNED_AFTER_ACTIVATION`] after): the acceptance suites compare state

@@ -199,15 +199,18 @@ async fn join_all<T: Send + 'static>(tasks: impl Iterator<Item = tokio::task::Jo
 async fn state_older_than_the_window_is_missing_like_on_geth_but_blocks_stay() {
     let (devnet, client) = alphanet().await;
     let window = harness::node::store::STATE_WINDOW;
-    devnet.wait_for_block("op-alpha", window + 2).await.expect("the chain advances");
+    let unpinned = harness::devnet::PINNED_AFTER_ACTIVATION + 1;
+    devnet.wait_for_block("op-alpha", window + unpinned + 1).await.expect("the chain advances");
     let address = signer(0).address();
-    let old = bounded("eth_getBalance", client.get_balance(address).block_id(BlockId::number(1))).await;
-    let message = old.expect_err("block 1's state is pruned").to_string();
+    let old = bounded("eth_getBalance", client.get_balance(address).block_id(BlockId::number(unpinned))).await;
+    let message = old.expect_err("the state of the first block after the pinned ones is pruned").to_string();
     assert!(message.contains("missing trie node"), "geth's wording for pruned state: {message}");
-    let recent = bounded("eth_getBalance", client.get_balance(address).block_id(BlockId::number(window + 1))).await;
+    let recent = bounded("eth_getBalance", client.get_balance(address).block_id(BlockId::number(window + unpinned))).await;
     assert!(recent.is_ok_and(|b| b > U256::ZERO), "recent state is kept");
     let genesis = bounded("eth_getBalance", client.get_balance(address).block_id(BlockId::number(0))).await;
     assert!(genesis.is_ok(), "the genesis state (a fork boundary on an Alphanet) is kept");
+    let first = bounded("eth_getBalance", client.get_balance(address).block_id(BlockId::number(1))).await;
+    assert!(first.is_ok(), "the first blocks after the genesis forks' activation are kept");
     let block = bounded("eth_getBlockByNumber", client.get_block_by_number(1.into())).await.expect("answers");
     assert!(block.is_some(), "headers and bodies of pruned blocks are still served");
 }

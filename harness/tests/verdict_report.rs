@@ -140,3 +140,27 @@ fn reports_are_written_together() {
     assert_eq!(names, ["verdict.json", "report.md", "report.html"]);
     assert!(written.iter().all(|p| std::fs::metadata(p).unwrap().len() > 0));
 }
+
+/// A part a test could not check on its network shows as such in every report, apart from
+/// what passed.
+#[test]
+fn parts_not_applicable_are_reported_apart_from_the_passes() {
+    let mut runs = history("green.xml");
+    let part = "absent before fjord: fjord is active at genesis on op-alpha";
+    let test = runs.last_mut().unwrap().tests.iter_mut().find(|t| t.features == ["fjord.p256verify"]).unwrap();
+    test.not_applicable.push(part.to_owned());
+    let name = test.name.clone();
+    let policy = StabilityPolicy::default();
+    let verdict = judge(Mode::Alphanet, &runs, &scope(), &policy);
+    let report = Report::new(verdict, &runs, &[read_fixture("green.xml")], &policy, OffsetDateTime::UNIX_EPOCH);
+
+    let markdown = report.to_markdown();
+    let section = markdown.split("### Not checked on this network").nth(1).expect("a section for the parts not checked");
+    assert!(section.contains(&format!("`fjord.p256verify`: `{name}`: {part}")), "{section}");
+    let html = Html::parse_document(&report.to_html());
+    let items: Vec<String> = select(&html, "#not-applicable li li").iter().map(|li| li.text().collect()).collect();
+    assert_eq!(items, [format!("{name}: {part}")]);
+    let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+    let feature = json["verdict"]["features"].as_array().unwrap().iter().find(|f| f["id"] == "fjord.p256verify").unwrap();
+    assert_eq!(feature["not_applicable"][0], format!("`{name}`: {part}"));
+}

@@ -237,12 +237,20 @@ impl TestNet {
     }
 
     /// Precondition: `fork` is scheduled here; waits for its activation block and returns it.
-    /// An unscheduled fork fails the test (acceptance runs never skip).
+    /// An unscheduled fork fails the test (acceptance runs never skip). A chain that stops
+    /// right before the activation block fails the fork; one that stops earlier is
+    /// infrastructure.
     pub async fn require(&self, fork: Fork) -> u64 {
         let Some(block) = self.schedule.activation_block(fork) else {
             panic!("precondition failed: {fork} is not scheduled on network {} ({} mode); this test needs it active", self.origin, self.mode.name());
         };
-        self.wait_for_block(block).await.unwrap_or_else(|e| panic!("{INFRA_MARKER} waiting for {fork}: {e:#}"));
+        if let Err(e) = self.wait_for_block(block).await {
+            let head = self.l2.get_block_number().await.ok();
+            if halted_at_activation(head, block) {
+                panic!("{fork}'s activation halted the chain: it built block {} and never activation block {block}: {e:#}", head.unwrap_or_default());
+            }
+            panic!("{INFRA_MARKER} waiting for {fork}: {e:#}");
+        }
         block
     }
 
@@ -340,5 +348,24 @@ impl TestNet {
     /// The receipt of `hash`, waiting for it.
     pub async fn receipt(&self, hash: alloy::primitives::B256) -> anyhow::Result<OpTransactionReceipt> {
         crate::wallet::wait_receipt(&self.l2, hash, self.receipt_deadline()).await
+    }
+}
+
+/// Whether a chain that did not reach `activation` stopped at the fork: it built the block
+/// before, so the fork's first block is what failed (the fork's fault). A chain that stopped
+/// earlier, or a node that no longer answers, tells nothing about the fork (infrastructure).
+fn halted_at_activation(head: Option<u64>, activation: u64) -> bool {
+    head.is_some_and(|head| head + 1 >= activation)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_halt_right_before_the_activation_block_is_the_forks_fault() {
+        assert!(halted_at_activation(Some(9), 10), "stopped at the block before the fork");
+        assert!(!halted_at_activation(Some(5), 10), "stopped well before: the network's fault");
+        assert!(!halted_at_activation(None, 10), "the node no longer answers");
     }
 }

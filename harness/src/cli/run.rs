@@ -113,12 +113,15 @@ async fn run_suites(spec: &NetworkSpec, spec_path: &Path, shutdown: &mut Shutdow
     let _ = std::fs::remove_file(&junit);
     let mut nextest = tokio::process::Command::new(cargo())
         .current_dir(workspace())
-        .args(["nextest", "run", "--no-fail-fast", "-p", "op-suites", "--profile", profile, "-E"])
+        .args(["nextest", "run", "--no-fail-fast", "--workspace", "--profile", profile, "-E"])
         .arg(filter(&scope))
         .env("HARNESS_L1_RPC", network.l1_rpc())
         .env("HARNESS_L2_RPC", network.l2_rpc())
         .env("HARNESS_SPEC", std::path::absolute(spec_path)?)
         .env("HARNESS_MODE", profile)
+        // Cargo hands `OUT_DIR` to what it runs (this binary under `cargo run` or a test); build
+        // scripts that track it (cc's) would then rebuild half the tree for the nested cargo.
+        .env_remove("OUT_DIR")
         // A group of its own, so that a stop reaches nextest and its test processes, not only cargo.
         .process_group(0)
         .kill_on_drop(true)

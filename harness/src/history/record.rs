@@ -47,6 +47,11 @@ pub struct TestRecord {
     pub outcome: TestOutcome,
     pub attempts: u32,
     pub duration_secs: f64,
+    /// Parts of the test that did not apply to the network it ran on, each with why (the
+    /// "absent before" half where the fork is active at genesis): not checked, so never
+    /// counted as passed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_applicable: Vec<String>,
 }
 
 /// How a test ended, with infrastructure failures told apart from the feature's own.

@@ -42,6 +42,9 @@ pub struct TestCase {
     pub status: Status,
     /// Every failed attempt, the first one first.
     pub failures: Vec<FailedAttempt>,
+    /// What the reported attempt printed; nextest keeps a passing test's output only with
+    /// `junit.store-success-output`.
+    pub stdout: String,
 }
 
 /// How a test ended after all its attempts.
@@ -200,6 +203,7 @@ fn suite(xml: xml::Testsuite) -> Result<TestSuite, JunitProblem> {
 }
 
 fn case(xml: xml::Testcase) -> TestCase {
+    let stdout = xml.system_out.clone().unwrap_or_default();
     let first = xml.failure.or(xml.error).map(|p| attempt(p, xml.system_out, xml.system_err));
     let retried = !xml.flaky_failures.is_empty() || !xml.flaky_errors.is_empty();
     let status = match (&first, retried, &xml.skipped) {
@@ -217,6 +221,7 @@ fn case(xml: xml::Testcase) -> TestCase {
         duration_secs: xml.time.unwrap_or(0.0),
         status,
         failures: first.into_iter().chain(retries).collect(),
+        stdout,
     }
 }
 

@@ -95,9 +95,18 @@ fn outcome<H: std::fmt::Debug>(result: ExecutionResult<H>) -> Result<(Bytes, u64
     }
 }
 
+/// geth's words for the halts a check tells apart (`OpHaltReason` wraps the base reason, so the
+/// match is on its name); any other halt keeps revm's name.
 fn halt_message(reason: &impl std::fmt::Debug) -> String {
     let text = format!("{reason:?}");
-    if text.contains("OutOfGas") { "out of gas".into() } else { format!("execution halted: {text}") }
+    let geth = [
+        ("OutOfGas", "out of gas"),
+        ("OpcodeNotFound", "invalid opcode: opcode not defined"),
+        ("NotActivated", "invalid opcode: opcode not defined"),
+        ("InvalidFEOpcode", "invalid opcode: INVALID"),
+        ("CreateInitCodeSizeLimit", "max initcode size exceeded"),
+    ];
+    geth.iter().find(|(name, _)| text.contains(name)).map_or_else(|| format!("execution halted: {text}"), |(_, words)| (*words).to_owned())
 }
 
 /// Runs transactions against a state without committing.

@@ -13,7 +13,7 @@ use crate::verdict::{FeatureVerdict, Recommendation, count};
 pub fn render(r: &Report) -> String {
     let reasons: Vec<&[String]> = r.verdict.features.iter().map(|f| f.reasons.as_slice()).collect();
     let common = page::common(reasons.iter().copied());
-    let body = [header(r), decision(r), page::common_block(&common), grid(r), verdicts(r, &common), failures(r), schedule(r)].concat();
+    let body = [header(r), decision(r), page::common_block(&common), grid(r), verdicts(r, &common), failures(r), not_applicable(r), schedule(r)].concat();
     page::page(&format!("Stability: {}", r.title()), &body)
 }
 
@@ -123,6 +123,16 @@ fn failures(r: &Report) -> String {
         "<section id=\"failures\">\n<h2>Failures in the latest run</h2>\n<table class=\"list\">\n<thead><tr><th>Cause</th><th>Failed attempts</th><th>Tests</th><th>Example</th></tr></thead>\n\
          <tbody>\n{clusters}</tbody>\n</table>\n{details}</section>\n"
     )
+}
+
+fn not_applicable(r: &Report) -> String {
+    let items: String = page::not_applicable(r)
+        .map(|(id, parts)| format!("<li><code>{id}</code><ul>{}</ul></li>\n", parts.iter().map(|p| format!("<li>{}</li>", page::prose(p))).collect::<String>()))
+        .collect();
+    if items.is_empty() {
+        return String::new();
+    }
+    format!("<section id=\"not-applicable\">\n<h2>Not checked on this network</h2>\n<p>{}</p>\n<ul>\n{items}</ul>\n</section>\n", page::NOT_APPLICABLE_INTRO)
 }
 
 fn schedule(r: &Report) -> String {

@@ -13,7 +13,7 @@ const MESSAGE_CHARS: usize = 200;
 
 pub fn render(r: &Report) -> String {
     let common = super::page::common(r.verdict.features.iter().map(|f| f.reasons.as_slice()));
-    let sections = [headline(r), promotion(r), common_reasons(&common), verdict_table(r, &common), failures(r), footer(r)];
+    let sections = [headline(r), promotion(r), common_reasons(&common), verdict_table(r, &common), failures(r), not_applicable(r), footer(r)];
     fit(sections.into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join("\n\n") + "\n")
 }
 
@@ -116,6 +116,14 @@ fn failures(r: &Report) -> String {
     lines.push(String::new());
     lines.extend(listed.chain(more));
     lines.join("\n")
+}
+
+fn not_applicable(r: &Report) -> String {
+    let items: Vec<String> = super::page::not_applicable(r).map(|(id, parts)| format!("- `{id}`: {}", cell(&parts.join("; ")))).collect();
+    if items.is_empty() {
+        return String::new();
+    }
+    format!("### Not checked on this network\n\n{}\n\n{}", super::page::NOT_APPLICABLE_INTRO, items.join("\n"))
 }
 
 fn footer(r: &Report) -> String {

@@ -172,6 +172,15 @@ fn rolling_pass_rate(outcomes: &[RunOutcome], window: usize) -> Vec<f64> {
         .collect()
 }
 
+/// What the reports say above the parts the latest run could not check.
+pub const NOT_APPLICABLE_INTRO: &str = "Parts of passing tests that had nothing to check on this network (a fork active \
+at genesis has no block before it): not counted as passed. A Betanet, where each fork activates live, checks them.";
+
+/// The features whose tests reported parts not applicable in the latest run, with the parts.
+pub fn not_applicable(r: &super::Report) -> impl Iterator<Item = (&'static str, &[String])> {
+    r.verdict.features.iter().filter(|f| !f.not_applicable.is_empty()).map(|f| (f.id, f.not_applicable.as_slice()))
+}
+
 /// Escapes reason text written for Markdown, turning its `code spans` into `<code>`.
 pub fn prose(text: &str) -> String {
     esc(text)

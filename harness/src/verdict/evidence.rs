@@ -7,7 +7,7 @@ use std::{
 };
 
 use super::{
-    INFRA_MARKER,
+    INFRA_MARKER, NOT_APPLICABLE_MARKER,
     claims::{Claim, UnclaimedTests, claim},
 };
 use crate::{
@@ -95,7 +95,15 @@ fn record(binary: &str, case: &TestCase, claim: &Claim) -> TestRecord {
         outcome: outcome(case, claim),
         attempts: case.attempts(),
         duration_secs: case.duration_secs,
+        not_applicable: not_applicable(&case.stdout),
     }
+}
+
+/// The parts a test reported as not applicable: each line carrying [`NOT_APPLICABLE_MARKER`],
+/// without it, once.
+fn not_applicable(stdout: &str) -> Vec<String> {
+    let parts = stdout.lines().filter_map(|line| line.split_once(NOT_APPLICABLE_MARKER)).map(|(_, part)| part.trim().to_owned());
+    parts.collect::<BTreeSet<_>>().into_iter().collect()
 }
 
 /// A failed attempt counts against the feature unless the test checks infrastructure or the
@@ -123,6 +131,25 @@ mod tests {
 
     fn report(xml: &str) -> JunitReport {
         JunitReport::parse(Path::new("junit.xml"), xml).unwrap()
+    }
+
+    /// A passing test's "absent before" half that had no block before the fork is recorded as
+    /// not applicable, not folded into the pass.
+    #[test]
+    fn parts_marked_not_applicable_are_recorded_with_the_pass() {
+        let r = report(&format!(
+            r#"<testsuites><testsuite name="op-suites::alphanet">
+              <testcase name="canyon::push0::a"><system-out>running 1 test
+{NOT_APPLICABLE_MARKER} absent before canyon: canyon is active at genesis on op-alpha
+{NOT_APPLICABLE_MARKER} absent before canyon: canyon is active at genesis on op-alpha
+test canyon::push0::a ... ok</system-out></testcase>
+              <testcase name="canyon::push0::b"/>
+            </testsuite></testsuites>"#
+        ));
+        let records = test_records(&[r], Mode::Alphanet).unwrap();
+        assert_eq!(records[0].outcome, TestOutcome::Passed);
+        assert_eq!(records[0].not_applicable, ["absent before canyon: canyon is active at genesis on op-alpha"]);
+        assert!(records[1].not_applicable.is_empty());
     }
 
     #[test]

@@ -105,6 +105,9 @@ pub struct FeatureVerdict {
     pub stats: Stats,
     /// The feature in each judged run, oldest first.
     pub outcomes: Vec<RunOutcome>,
+    /// Parts of its tests the latest run could not check on its network, as
+    /// "`test`: part: why"; shown apart from what passed, never counted with it.
+    pub not_applicable: Vec<String>,
 }
 
 /// The verdict for one network.
@@ -206,7 +209,13 @@ fn judge_feature(feature: &'static Feature, runs: &[RunRecord], policy: &Stabili
         tests: tests.into_iter().map(str::to_owned).collect(),
         stats: judgement.stats,
         outcomes,
+        not_applicable: not_applicable_in_latest(runs, feature.id),
     }
+}
+
+fn not_applicable_in_latest(runs: &[RunRecord], feature: &str) -> Vec<String> {
+    let tests = runs.last().into_iter().flat_map(|run| &run.tests).filter(|t| t.features.iter().any(|f| f == feature));
+    tests.flat_map(|t| t.not_applicable.iter().map(move |part| format!("`{}`: {part}", t.name))).collect()
 }
 
 fn recommend(stability: Stability, stats: &Stats, policy: &StabilityPolicy) -> Recommendation {

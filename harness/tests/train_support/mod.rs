@@ -134,7 +134,7 @@ pub fn run(spec_name: &str, mode: Mode, features: &[&str], outcome: TestOutcome,
 }
 
 fn test(name: &str, features: Vec<String>, outcome: TestOutcome) -> TestRecord {
-    TestRecord { binary: "op-suites::acceptance".into(), name: name.into(), features, outcome, attempts: 1, duration_secs: 0.5 }
+    TestRecord { binary: "op-suites::acceptance".into(), name: name.into(), features, outcome, attempts: 1, duration_secs: 0.5, not_applicable: Vec::new() }
 }
 
 /// The 1-based line of the first line of `path` containing `needle`: where an error about that

@@ -93,7 +93,7 @@ mod initcode_cap {
             let creates = |size: usize| returning_word(&create_zeros(u32::try_from(size).expect("small")));
             let created = probe::word(&probe::run(net, creates(MAX_INITCODE), block).await?)?;
             ensure!(created != U256::ZERO, "CREATE with {MAX_INITCODE} bytes of initcode failed at block {block}");
-            probe::ensure_halted(probe::run(net, creates(MAX_INITCODE + 1), block).await, "CREATE with initcode over the cap")?;
+            probe::ensure_refused_with(probe::run(net, creates(MAX_INITCODE + 1), block).await, "max initcode size exceeded", "CREATE with initcode over the cap")?;
             if let Some(before) = probe::last_before(net, Fork::Canyon) {
                 let created = probe::word(&probe::run(net, creates(MAX_INITCODE + 1), before).await?)?;
                 ensure!(created != U256::ZERO, "before Canyon (block {before}) CREATE with {} bytes of initcode failed", MAX_INITCODE + 1);

@@ -522,7 +522,7 @@ mod operator_fee {
 
     mod checks {
         use alloy::{eips::BlockId, primitives::{Address, U256}, providers::Provider};
-        use anyhow::ensure;
+        use anyhow::{Context, ensure};
         use harness::forks::Fork;
         use op_alloy::rpc_types::OpTransactionReceipt;
         use op_suites::{
@@ -605,7 +605,7 @@ mod operator_fee {
             let Transfer { config, sender, receipt, block } = transfer(net).await?;
             let paid = balance(net, sender.address(), block - 1).await? - balance(net, sender.address(), block).await?;
             let gas = U256::from(receipt.inner.gas_used) * U256::from(receipt.inner.effective_gas_price);
-            let l1_fee = U256::from(receipt.l1_block_info.l1_fee.unwrap_or_default());
+            let l1_fee = U256::from(receipt.l1_block_info.l1_fee.context("the receipt of a user transaction has no l1Fee")?);
             let operator = operator_fee(net, block, receipt.inner.gas_used, &config);
             let want = VALUE + gas + l1_fee + operator;
             ensure!(paid == want, "the sender paid {paid}; value {VALUE} + gas {gas} + L1 fee {l1_fee} + operator fee {operator} is {want}");
