@@ -14,6 +14,7 @@ pub mod env;
 pub mod fastlz;
 pub mod fees;
 pub mod l1;
+pub mod matrix;
 pub mod net;
 pub mod oracle;
 pub mod p256;
@@ -31,7 +32,8 @@ pub fn pass(result: anyhow::Result<()>) {
 }
 
 /// The activation-boundary tests of one fork: one test per check of [`boundary`], each on the
-/// network the test's mode gives that fork.
+/// network the test's mode gives that fork, and the fault matrix of `<fork>.activation` over
+/// the same checks ([`matrix`]).
 #[macro_export]
 macro_rules! boundary_suite {
     ($fork:expr) => {
@@ -45,13 +47,29 @@ macro_rules! boundary_suite {
                 $crate::pass($crate::boundary::$check(&net, $fork).await);
             }
         )*
+
+        /// The fault matrix of the fork's activation (the `faults` profile only).
+        #[tokio::test]
+        async fn faults_are_caught() {
+            let checks = [$($crate::matrix::Check {
+                name: stringify!($check),
+                run: {
+                    fn run(net: &$crate::TestNet) -> $crate::matrix::CheckFuture<'_> {
+                        Box::pin($crate::boundary::$check(net, $fork))
+                    }
+                    run
+                },
+            }),*];
+            $crate::matrix::assert_caught(&format!("{}.activation", $fork), &checks).await;
+        }
     };
 }
 
 /// The tests of one feature: one test per check, each on a fresh network for feature `$id`,
 /// named after its check so that its path is `<fork>::<feature>::<check>`, the path verdicts
 /// map back to the feature. The checks are `async fn(&TestNet) -> anyhow::Result<()>` in the
-/// module `$checks`.
+/// module `$checks`. Also `faults_are_caught`, the feature's fault matrix over the same checks
+/// ([`matrix`]), which only the `faults` nextest profile runs.
 #[macro_export]
 macro_rules! feature_tests {
     ($id:literal, $checks:ident: $($check:ident),+ $(,)?) => {
@@ -64,5 +82,20 @@ macro_rules! feature_tests {
                 $crate::pass($checks::$check(&net).await);
             }
         )+
+
+        /// The feature's fault matrix (the `faults` profile only).
+        #[tokio::test]
+        async fn faults_are_caught() {
+            let checks = [$($crate::matrix::Check {
+                name: stringify!($check),
+                run: {
+                    fn run(net: &$crate::TestNet) -> $crate::matrix::CheckFuture<'_> {
+                        Box::pin($checks::$check(net))
+                    }
+                    run
+                },
+            }),+];
+            $crate::matrix::assert_caught($id, &checks).await;
+        }
     };
 }
