@@ -33,12 +33,14 @@ alloy::sol! {
         function operatorFeeConstant() external view returns (uint64);
         function minBaseFee() external view returns (uint64);
         function daFootprintGasScalar() external view returns (uint16);
+        function setBatcherHash(bytes32 batcherHash) external;
         function setEIP1559Params(uint32 denominator, uint32 elasticity) external;
         function setGasConfigEcotone(uint32 basefeeScalar, uint32 blobbasefeeScalar) external;
         function setGasLimit(uint64 gasLimit) external;
         function setOperatorFeeScalars(uint32 operatorFeeScalar, uint64 operatorFeeConstant) external;
         function setMinBaseFee(uint64 minBaseFee) external;
         function setDAFootprintGasScalar(uint16 daFootprintGasScalar) external;
+        event ConfigUpdate(uint256 indexed version, uint8 indexed updateType, bytes data);
     }
 }
 
@@ -100,13 +102,25 @@ async fn read<C: SolCall>(net: &TestNet, call: C, number: u64) -> anyhow::Result
     C::abi_decode_returns(&output).with_context(|| format!("decoding {} from {to}", C::SIGNATURE))
 }
 
-/// A getter a release may lack (Jovian's): its value, or zero when the call reverts.
-async fn optional<C: SolCall<Return = R>, R: Default>(net: &TestNet, call: C, number: u64) -> anyhow::Result<R> {
+/// A getter a release may lack (Jovian's): its value, or `None` when the call reverts.
+async fn try_read<C: SolCall>(net: &TestNet, call: C, number: u64) -> anyhow::Result<Option<C::Return>> {
     match read(net, call, number).await {
-        Ok(value) => Ok(value),
-        Err(e) if format!("{e:#}").contains("execution reverted") => Ok(R::default()),
+        Ok(value) => Ok(Some(value)),
+        Err(e) if format!("{e:#}").contains("execution reverted") => Ok(None),
         Err(e) => Err(e),
     }
+}
+
+/// A getter a release may lack: its value, or zero when the call reverts.
+async fn optional<C: SolCall<Return = R>, R: Default>(net: &TestNet, call: C, number: u64) -> anyhow::Result<R> {
+    Ok(try_read(net, call, number).await?.unwrap_or_default())
+}
+
+/// Whether the SystemConfig holds Jovian's values (minimum base fee, DA-footprint scalar):
+/// op-contracts v5.0.0's does; v4.1.0's reverts on their getters.
+pub async fn has_jovian_setters(net: &TestNet) -> anyhow::Result<bool> {
+    let latest = net.l1.get_block_number().await?;
+    Ok(try_read(net, SystemConfig::minBaseFeeCall {}, latest).await?.is_some())
 }
 
 /// An L1 account of one test (or the SystemConfig's owner), signing its own transactions.
@@ -136,7 +150,9 @@ impl L1Wallet {
 
     /// Signs and sends `request`, then waits for its receipt, whatever its status.
     pub async fn send_unchecked(&self, request: TransactionRequest) -> anyhow::Result<TransactionReceipt> {
-        let pending = self.client.send_transaction(request).await.context("sending an L1 transaction")?;
+        let account = format!("L1 account {}", self.address());
+        let send = || async { self.client.send_transaction(request.clone()).await.context("sending an L1 transaction") };
+        let pending = crate::net::retry_nonce_races(&account, send).await?;
         let hash = *pending.tx_hash();
         let receipt = pending.with_timeout(Some(self.deadline)).get_receipt().await.with_context(|| format!("no receipt for L1 transaction {hash} within {:?}", self.deadline))?;
         Ok(receipt)

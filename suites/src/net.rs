@@ -58,6 +58,11 @@ impl Schedule {
     pub fn is_live(&self, fork: Fork) -> bool {
         self.forks.get(&fork).is_some_and(|t| *t > self.genesis_time)
     }
+
+    /// Whether block `number` activates a fork live (its gas limit may carry upgrade gas).
+    pub fn is_activation_block(&self, number: u64) -> bool {
+        self.forks.keys().any(|f| self.is_live(*f) && self.activation_block(*f) == Some(number))
+    }
 }
 
 /// The L1 contracts an L2 derives from, as its rollup config names them.
@@ -102,6 +107,21 @@ fn networks_dir() -> PathBuf {
 fn is_nonce_race(err: &anyhow::Error) -> bool {
     let text = format!("{err:#}");
     ["nonce too low", "replacement transaction underpriced", "already known"].iter().any(|m| text.contains(m))
+}
+
+/// Runs `send` until it does not lose a nonce race. On a shared network another test may take
+/// a shared account's next nonce (the faucet's, the SystemConfig owner's) between the nonce
+/// lookup and the send; that is retried a bounded number of times.
+pub(crate) async fn retry_nonce_races<T, F: std::future::Future<Output = anyhow::Result<T>>>(account: &str, mut send: impl FnMut() -> F) -> anyhow::Result<T> {
+    const ATTEMPTS: usize = 5;
+    let mut last = None;
+    for _ in 0..ATTEMPTS {
+        match send().await {
+            Err(e) if is_nonce_race(&e) => last = Some(e),
+            done => return done,
+        }
+    }
+    Err(last.expect("at least one attempt").context(format!("{account}'s nonce contended {ATTEMPTS} times")))
 }
 
 /// The spec a fresh network for `fork` is built from in `mode`.
@@ -270,20 +290,10 @@ impl TestNet {
         Ok(wallet)
     }
 
-    /// Sends the funding transfer. On a shared network another test may take the faucet's next
-    /// nonce between our nonce lookup and our send; that is retried a bounded number of times.
+    /// Sends the funding transfer.
     async fn fund(&self, to: alloy::primitives::Address) -> anyhow::Result<OpTransactionReceipt> {
-        const ATTEMPTS: usize = 5;
         let faucet = self.faucet();
-        let mut last = None;
-        for _ in 0..ATTEMPTS {
-            match faucet.transfer(to, FUNDING).await {
-                Ok(receipt) => return Ok(receipt),
-                Err(e) if is_nonce_race(&e) => last = Some(e),
-                Err(e) => return Err(e.context("funding a test account")),
-            }
-        }
-        Err(last.expect("at least one attempt").context(format!("funding a test account: faucet nonce contended {ATTEMPTS} times")))
+        retry_nonce_races("the faucet", || faucet.transfer(to, FUNDING)).await.context("funding a test account")
     }
 
     /// The L1's RPC URL.

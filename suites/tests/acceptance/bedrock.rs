@@ -174,3 +174,62 @@ mod deposits {
         }
     }
 }
+
+mod system_config {
+    op_suites::feature_tests!("bedrock.system_config", checks: gas_limit_follows_l1, batcher_follows_l1);
+
+    mod checks {
+        use anyhow::ensure;
+        use harness::forks::Fork;
+        use op_suites::{
+            TestNet,
+            config_change::change,
+            contracts::{L1_BLOCK, L1Block, call_abi},
+            l1::SystemConfig,
+            probe,
+        };
+
+        /// The nearest block at or after `number` that activates no fork (whose gas limit
+        /// carries no upgrade gas).
+        fn plain_block(net: &TestNet, mut number: u64) -> u64 {
+            while net.schedule.is_activation_block(number) {
+                number += 1;
+            }
+            number
+        }
+
+        /// The nearest block at or before `number` that activates no fork.
+        fn plain_block_before(net: &TestNet, mut number: u64) -> u64 {
+            while net.schedule.is_activation_block(number) {
+                number -= 1;
+            }
+            number
+        }
+
+        /// `setGasLimit` on L1: the first L2 block derived from that L1 block has the new gas
+        /// limit; the block before still has the old one.
+        pub async fn gas_limit_follows_l1(net: &TestNet) -> anyhow::Result<()> {
+            net.require(Fork::Bedrock).await;
+            let current = op_suites::config_change::current(net).await?.gas_limit;
+            let wanted = current + 1_000_000;
+            let c = change(net, SystemConfig::setGasLimitCall { gasLimit: wanted }).await?;
+            ensure!(c.after.gas_limit == wanted, "SystemConfig holds gas limit {} after setGasLimit({wanted})", c.after.gas_limit);
+            let (old, new) = (plain_block_before(net, c.l2_block - 1), plain_block(net, c.l2_block));
+            net.wait_for_block(new).await?;
+            let (old_limit, new_limit) = (probe::header(net, old).await?.gas_limit, probe::header(net, new).await?.gas_limit);
+            ensure!(new_limit == wanted, "L2 block {new}, derived from L1 block {} or later, has gas limit {new_limit}; the owner set {wanted} there", c.l1_block);
+            ensure!(old_limit == c.before.gas_limit, "L2 block {old}, derived before L1 block {}, has gas limit {old_limit}, expected the former {}", c.l1_block, c.before.gas_limit);
+            Ok(())
+        }
+
+        /// `setBatcherHash` on L1: L1Block's batcher hash changes in the first L2 block derived
+        /// from that L1 block, not before.
+        pub async fn batcher_follows_l1(net: &TestNet) -> anyhow::Result<()> {
+            net.require(Fork::Bedrock).await;
+            let batcher = net.salted_signer("batcher").address();
+            let c = change(net, SystemConfig::setBatcherHashCall { batcherHash: batcher.into_word() }).await?;
+            let at = |n: u64| async move { call_abi(net, L1_BLOCK, L1Block::batcherHashCall {}, n).await };
+            c.ensure_switch("L1Block's batcher hash", c.before.batcher.into_word(), batcher.into_word(), at).await
+        }
+    }
+}
