@@ -2,7 +2,10 @@
 //! fault the table in `harness::node::l2::fault` lists for the feature, a fresh embedded network
 //! with that fault runs the checks in order until one fails; a fault no check fails on is not
 //! caught. The same checks must all pass on a healthy network, so that a catch is the fault's
-//! doing and not a suite that fails anyway. `feature_tests!` and `boundary_suite!` give every
+//! doing and not a suite that fails anyway. A fault that only shows once something happens on
+//! the network (a SystemConfig change on L1 for a node that ignores them) has a provocation,
+//! which runs before the checks on the faulty network and, so that both see the same history,
+//! on the healthy one. `feature_tests!` and `boundary_suite!` give every
 //! feature module a `faults_are_caught` test that runs this; only the `faults` nextest profile
 //! selects it, and verdicts never see it.
 
@@ -16,7 +19,7 @@ use harness::{
     verdict::INFRA_MARKER,
 };
 
-use crate::{TestNet, env, net};
+use crate::{TestNet, config_change, env, net};
 
 /// What a check returns, boxed so that checks of any module fit one list.
 pub type CheckFuture<'a> = Pin<Box<dyn Future<Output = anyhow::Result<()>> + 'a>>;
@@ -26,6 +29,32 @@ pub type CheckFuture<'a> = Pin<Box<dyn Future<Output = anyhow::Result<()>> + 'a>
 pub struct Check {
     pub name: &'static str,
     pub run: for<'a> fn(&'a TestNet) -> CheckFuture<'a>,
+}
+
+/// What a provocation returns.
+type ProvocationFuture<'a> = Pin<Box<dyn Future<Output = anyhow::Result<()>> + 'a>>;
+
+/// Something done on a fresh network before the checks, so that a fault has to show.
+#[derive(Clone, Copy)]
+struct Provocation {
+    name: &'static str,
+    run: for<'a> fn(&'a TestNet) -> ProvocationFuture<'a>,
+}
+
+/// The owner changes every SystemConfig value on L1 ([`config_change::change_everything`]):
+/// a node that never applies SystemConfig updates is left with values the L1 no longer holds,
+/// whatever its genesis values.
+const CHANGE_EVERYTHING: Provocation = Provocation {
+    name: "config_change::change_everything",
+    run: |net| Box::pin(async move { config_change::change_everything(net).await.map(drop) }),
+};
+
+/// The provocation `fault` needs, if any.
+fn provocation(fault: Fault) -> Option<Provocation> {
+    match fault {
+        Fault::FreezeSystemConfig => Some(CHANGE_EVERYTHING),
+        _ => None,
+    }
 }
 
 /// Features whose checks prove more on a spec of their own than on the mode's: the example
@@ -80,12 +109,18 @@ pub enum Run {
     Broken { check: Option<&'static str>, error: String },
 }
 
-/// Runs `checks` in order on a fresh embedded network of `spec` with `fault`, until one fails.
-async fn run(spec: NetworkSpec, fault: Option<Fault>, checks: &[Check]) -> Run {
+/// Runs `provocations`, then `checks` in order, on a fresh embedded network of `spec` with
+/// `fault`, until one fails.
+async fn run(spec: NetworkSpec, fault: Option<Fault>, provocations: &[Provocation], checks: &[Check]) -> Run {
     let net = match TestNet::embedded(spec, fault).await {
         Ok(net) => net,
         Err(e) => return Run::Broken { check: None, error: format!("the network did not start: {e:#}") },
     };
+    for provocation in provocations {
+        if let Err(e) = (provocation.run)(&net).await {
+            return Run::Broken { check: Some(provocation.name), error: format!("the provocation failed: {e:#}") };
+        }
+    }
     for check in checks {
         match Outcome::of(AssertUnwindSafe((check.run)(&net)).catch_unwind().await) {
             Outcome::Passed => {}
@@ -155,10 +190,17 @@ pub async fn report(id: &str, checks: &[Check]) -> anyhow::Result<Report> {
     let faults = faults_of(id);
     anyhow::ensure!(!faults.is_empty(), "`{id}` has no fault in the fault table (harness/src/node/l2/fault/table.rs): add one its suite must catch");
     let mode = env::mode();
-    let healthy = run(spec(feature, mode)?, None, checks).await;
+    let mut all_provocations: Vec<Provocation> = Vec::new();
+    for p in faults.iter().filter_map(|f| provocation(*f)) {
+        if !all_provocations.iter().any(|q| q.name == p.name) {
+            all_provocations.push(p);
+        }
+    }
+    let healthy = run(spec(feature, mode)?, None, &all_provocations, checks).await;
     let mut runs = Vec::new();
     for fault in faults {
-        runs.push((fault, run(spec(feature, mode)?, Some(fault), checks).await));
+        let provoked = Vec::from_iter(provocation(fault));
+        runs.push((fault, run(spec(feature, mode)?, Some(fault), &provoked, checks).await));
     }
     Ok(Report { feature: feature.id, checks: checks.iter().map(|c| c.name).collect(), healthy, faults: runs })
 }

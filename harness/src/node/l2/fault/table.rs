@@ -34,9 +34,25 @@ const fn known(fault: Fault, features: &'static [&'static str]) -> KnownFault {
 /// The matrix, in fork order of the features served.
 pub static FAULTS: &[KnownFault] = &[
     known(Fault::IgnoreUserDeposits, &["bedrock.deposits"]),
+    // With the owner changing every SystemConfig value on L1 before the checks (the suites'
+    // provocation), every feature that reads an L1-configured value must see the change. Not
+    // (yet) isthmus.l1_attributes, jovian.l1_attributes and jovian.min_base_fee: their checks
+    // read only the blocks right after activation, before the change reaches the L2.
     known(
         Fault::FreezeSystemConfig,
-        &["bedrock.system_config", "ecotone.system_config", "holocene.system_config", "isthmus.system_config", "jovian.system_config"],
+        &[
+            "bedrock.system_config",
+            "ecotone.fees",
+            "ecotone.system_config",
+            "holocene.extra_data",
+            "holocene.base_fee",
+            "holocene.system_config",
+            "isthmus.operator_fee",
+            "isthmus.system_config",
+            "jovian.da_footprint",
+            "jovian.operator_fee",
+            "jovian.system_config",
+        ],
     ),
     known(Fault::StaleRules { fork: Fork::Regolith }, &["regolith.deposits"]),
     known(Fault::StaleRules { fork: Fork::Canyon }, &["canyon.push0", "canyon.initcode_cap"]),
