@@ -16,6 +16,9 @@ pub struct KnownFault {
     pub features: &'static [&'static str],
 }
 
+/// The name of every feature module's matrix test: `<fork>::<feature>::faults_are_caught`.
+pub const MATRIX_TEST: &str = "faults_are_caught";
+
 /// How the matrix test reports a fault no check caught, one line each: `harness faults` reads the
 /// lines back from the JUnit of a failed test.
 pub const NOT_CAUGHT: &str = "fault not caught:";
