@@ -40,29 +40,16 @@ macro_rules! boundary_suite {
     ($fork:expr) => {
         $crate::boundary_suite!(@tests $fork, block_layout, receipts_succeed, deployments_and_proxies, flags_flip, l1_info_format, header_fields, chain_advances, no_upgrade_transactions);
     };
-    (@tests $fork:expr, $($check:ident),*) => {
+    (@tests $fork:expr, $($check:ident),+) => {
         $(
             #[tokio::test]
             async fn $check() {
                 let net = $crate::TestNet::for_fork($fork).await;
                 $crate::pass($crate::boundary::$check(&net, $fork).await);
             }
-        )*
+        )+
 
-        /// The fault matrix of the fork's activation (the `faults` profile only).
-        #[tokio::test]
-        async fn faults_are_caught() {
-            let checks = [$($crate::matrix::Check {
-                name: stringify!($check),
-                run: {
-                    fn run(net: &$crate::TestNet) -> $crate::matrix::CheckFuture<'_> {
-                        Box::pin($crate::boundary::$check(net, $fork))
-                    }
-                    run
-                },
-            }),*];
-            $crate::matrix::assert_caught(&format!("{}.activation", $fork), &checks).await;
-        }
+        $crate::faults_are_caught!(format!("{}.activation", $fork), net => [$($check: $crate::boundary::$check(net, $fork)),+]);
     };
 }
 
@@ -84,19 +71,29 @@ macro_rules! feature_tests {
             }
         )+
 
-        /// The feature's fault matrix (the `faults` profile only).
+        $crate::faults_are_caught!($id, net => [$($check: $checks::$check(net)),+]);
+    };
+}
+
+/// The fault-matrix test of feature `$id` (`faults_are_caught`, the `faults` profile only): its
+/// checks, each called as `$call` with `$net` the network, against the feature's faults
+/// ([`matrix`]).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! faults_are_caught {
+    ($id:expr, $net:ident => [$($check:ident: $call:expr),+]) => {
         #[tokio::test]
         async fn faults_are_caught() {
             let checks = [$($crate::matrix::Check {
                 name: stringify!($check),
                 run: {
-                    fn run(net: &$crate::TestNet) -> $crate::matrix::CheckFuture<'_> {
-                        Box::pin($checks::$check(net))
+                    fn run($net: &$crate::TestNet) -> $crate::matrix::CheckFuture<'_> {
+                        Box::pin($call)
                     }
                     run
                 },
             }),+];
-            $crate::matrix::assert_caught($id, &checks).await;
+            $crate::matrix::assert_caught(&$id, &checks).await;
         }
     };
 }
