@@ -39,7 +39,8 @@ pub struct DevnetOptions {
     pub clock: ClockMode,
     /// Genesis timestamp; defaults to now.
     pub genesis_time: Option<u64>,
-    /// A deliberate fault in every L2's sequencer (tests of the boundary suite only).
+    /// A deliberate bug in every L2 node, for proving the suites catch it (the fault matrix);
+    /// never set from a spec or the command line.
     pub fault: Option<Fault>,
     /// Take L1 origins from this L1 (anvil, a real node) instead of an embedded L1.
     pub l1_rpc: Option<String>,
@@ -284,7 +285,7 @@ impl Devnet {
             .transpose()?;
         let l2 = &spec.l2[index];
         let schedule = spec.schedule();
-        let rules = ChainRules { schedule, genesis_time: self.genesis_time, block_time: l2.block_time };
+        let rules = ChainRules { schedule, genesis_time: self.genesis_time, block_time: l2.block_time, fault: options.fault };
         let bundles = schedule
             .live_forks()
             .map(|(fork, _)| Ok((fork, spec.upgrade_bundles(fork)?)))
@@ -296,7 +297,6 @@ impl Devnet {
             l1: L1Addresses { portal: rollup.deposit_contract_address, system_config: rollup.l1_system_config_address },
             rules,
             bundles,
-            fault: options.fault,
         };
         let system_config = L2SystemConfig::from_genesis(&rollup.genesis.system_config);
         let state = WorldState::from_alloc(&files.genesis.genesis.alloc);

@@ -129,7 +129,12 @@ pub(crate) async fn retry_nonce_races<T, F: std::future::Future<Output = anyhow:
 /// stops before it (Lagoon rides the next train); the Betanet starts on the fork before `fork`
 /// and activates it live.
 pub fn spec_for(mode: Mode, fork: Fork) -> anyhow::Result<NetworkSpec> {
-    let base = NetworkSpec::load(networks_dir().join(format!("{}.toml", mode.name())))?;
+    spec_from(&format!("{}.toml", mode.name()), mode, fork)
+}
+
+/// As [`spec_for`], from another spec under `networks/` (`examples/alphanet-example.toml`).
+pub fn spec_from(file: &str, mode: Mode, fork: Fork) -> anyhow::Result<NetworkSpec> {
+    let base = NetworkSpec::load(networks_dir().join(file))?;
     Ok(match mode {
         Mode::Alphanet if base.schedule().offset(fork).is_none() => base.all_at_genesis_through(fork),
         Mode::Alphanet => base,

@@ -4,6 +4,7 @@
 mod bench;
 mod clean;
 mod config;
+mod faults;
 mod features;
 mod history;
 mod run;
@@ -34,6 +35,9 @@ enum Command {
     Config(config::Args),
     /// List the fork catalog's features.
     Features(features::Args),
+    /// The fault matrix as Markdown: each covered feature, the node faults its suite must
+    /// catch and, from a `faults` profile JUnit, whether it did (exits 1 when one was missed).
+    Faults(faults::Args),
     /// Measure the harness's L2 against anvil on this machine (run it from a release build:
     /// scripts/bench).
     Bench(bench::Args),
@@ -71,6 +75,7 @@ pub fn run() -> ExitCode {
         Command::Validate(args) => validate::run(args),
         Command::Config(args) => config::run(args),
         Command::Features(args) => features::run(args),
+        Command::Faults(args) => faults::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Clean(args) => clean::run(args),
         Command::Stress(args) => stress::run(args),

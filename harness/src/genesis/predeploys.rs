@@ -129,7 +129,7 @@ pub fn predeploys(spec: &NetworkSpec, l2: &L2Spec, contracts: &L1Contracts, gene
     if upgrades.is_empty() && base_fork != Fork::Bedrock {
         return Ok(base.to_alloc());
     }
-    let rules = ChainRules { schedule: spec.schedule(), genesis_time, block_time: 1 };
+    let rules = ChainRules { schedule: spec.schedule(), genesis_time, block_time: 1, fault: None };
     let factory = OpFactory::new(Default::default(), rules.op_hardforks(), Default::default());
     let ecotone = rules.is_active(Fork::Ecotone, genesis_time);
     // The block before block 0: the genesis forks activate in it, so the executor runs their

@@ -16,8 +16,7 @@ use alloy_evm::{
     EthEvmFactory,
     rpc::TryIntoTxEnv,
 };
-use alloy_op_evm::{OpEvmFactory, OpTx, evm_env_for_op_block};
-use alloy_op_hardforks::OpChainHardforks;
+use alloy_op_evm::OpTx;
 use op_alloy::consensus::OpTxEnvelope;
 use op_revm::OpTransaction;
 use revm::{
@@ -29,7 +28,7 @@ use revm::{
     primitives::hardfork::SpecId,
 };
 
-use super::{l1::L1Rules, state::WorldState};
+use super::{l1::L1Rules, l2::execute::OpFactory, state::WorldState};
 
 /// Why a simulated transaction did not succeed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -162,22 +161,28 @@ fn request_env<S>(request: TransactionRequest, env: &EvmEnv<S>) -> Result<TxEnv,
     request.try_into_tx_env(env).map_err(|e| CallError::BadRequest(e.to_string()))
 }
 
-/// The L2's simulator: op-revm with the chain's fork schedule.
+/// The L2's simulator: the EVMs of the chain's block executor, with its fork schedule.
 pub struct OpSimulator<'a> {
-    pub hardforks: &'a OpChainHardforks,
+    pub factory: &'a OpFactory,
     pub chain_id: u64,
+}
+
+impl OpSimulator<'_> {
+    fn env(&self, header: &Header) -> EvmEnv<op_revm::OpSpecId> {
+        self.factory.evm_factory().evm_env(header, self.factory.spec(), self.chain_id)
+    }
 }
 
 impl Simulator for OpSimulator<'_> {
     type Tx = OpTxEnvelope;
 
     fn call(&self, state: &WorldState, header: &Header, request: TransactionRequest) -> Result<(Bytes, u64), CallError> {
-        let mut env = evm_env_for_op_block(header, self.hardforks, self.chain_id);
+        let mut env = self.env(header);
         call_env(&mut env);
         let base = request_env(with_default_gas(self, header, request), &env)?;
         // An empty envelope makes the L1 and operator fees zero, as op-geth's eth_call does.
         let tx = OpTx(OpTransaction { base, enveloped_tx: Some(Bytes::new()), deposit: Default::default() });
-        let mut evm = OpEvmFactory::default().create_evm(WrapDatabaseRef(state), env);
+        let mut evm = self.factory.evm_factory().create_evm(WrapDatabaseRef(state), env);
         outcome(evm.transact(tx).map_err(evm_error)?.result)
     }
 
@@ -185,16 +190,15 @@ impl Simulator for OpSimulator<'_> {
         if tx.is_deposit() {
             return Err(CallError::Invalid("transaction type not supported".into()));
         }
-        let mut env = evm_env_for_op_block(header, self.hardforks, self.chain_id);
+        let mut env = self.env(header);
         env.cfg_env.disable_nonce_check = true;
         let op_tx = OpTx::from_recovered_tx(tx.inner(), tx.signer());
-        let mut evm = OpEvmFactory::default().create_evm(WrapDatabaseRef(state), env);
+        let mut evm = self.factory.evm_factory().create_evm(WrapDatabaseRef(state), env);
         evm.transact(op_tx).map(|_| ()).map_err(evm_error)
     }
 
     fn gas_cap(&self, header: &Header) -> u64 {
-        let env = evm_env_for_op_block(header, self.hardforks, self.chain_id);
-        header.gas_limit.min(env.cfg_env.tx_gas_limit_cap())
+        header.gas_limit.min(self.env(header).cfg_env.tx_gas_limit_cap())
     }
 }
 

@@ -10,7 +10,9 @@ use alloy::{
 };
 use op_alloy::consensus::{OpReceiptEnvelope, OpTxEnvelope};
 
+pub use super::fault::Fault;
 use super::{
+    evm::L2EvmFactory,
     execute::{OpFactory, execute},
     fees::receipt_fees,
     l1_info::{L1Origin, deposit},
@@ -25,18 +27,6 @@ use crate::{
 /// The SequencerFeeVault, every L2 block's beneficiary.
 pub const SEQUENCER_FEE_VAULT: Address = address!("4200000000000000000000000000000000000011");
 
-/// A deliberate fault, for proving that the activation-boundary suite catches broken networks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Fault {
-    /// Leave out upgrade transaction `index` of `fork`'s bundles.
-    DropUpgradeTx { fork: Fork, index: usize },
-    /// Run `fork`'s upgrade transactions one block after its activation block.
-    LateActivation { fork: Fork },
-    /// Ignore the L1's SystemConfig updates: the L2 keeps its genesis system config, as a node
-    /// that never reads the L1 would.
-    FreezeSystemConfig,
-}
-
 /// What the sequencer needs to know about its chain.
 #[derive(Clone, Debug)]
 pub struct L2Config {
@@ -47,7 +37,6 @@ pub struct L2Config {
     pub l1: L1Addresses,
     /// Upgrade bundles by fork, for forks that activate after genesis.
     pub bundles: BTreeMap<Fork, Vec<UpgradeBundle>>,
-    pub fault: Option<Fault>,
 }
 
 /// What an L2 block keeps beside its transactions.
@@ -101,7 +90,8 @@ impl NextBlock {
             .map_err(|e| BuildError { number, reason: e.to_string() })?;
         let mut state = built.state;
         state.record_block_hash(number, built.header.hash());
-        extra.fees = receipt_fees(factory.spec(), &state, number, timestamp, built.transactions.iter().map(|t| t.inner()));
+        let spec = factory.evm_factory().spec_at(factory.spec(), timestamp);
+        extra.fees = receipt_fees(spec, &state, number, built.transactions.iter().map(|t| t.inner()));
         let block = StoredBlock { header: built.header, transactions: built.transactions, receipts: built.receipts, state, extra };
         Ok(BuiltBlock { block, rejected: built.rejected })
     }
@@ -119,7 +109,8 @@ pub struct L2Chain {
 impl L2Chain {
     /// A chain at its genesis block, which starts with `system_config`.
     pub fn new(config: L2Config, genesis: Sealed<Header>, state: WorldState, origin: L1Origin, system_config: L2SystemConfig) -> Self {
-        let factory = Arc::new(OpFactory::new(Default::default(), config.rules.op_hardforks(), Default::default()));
+        let evms = L2EvmFactory::new(config.rules.fault);
+        let factory = Arc::new(OpFactory::new(Default::default(), config.rules.op_hardforks(), evms));
         let mut state = state;
         state.record_block_hash(0, genesis.hash());
         let block = StoredBlock {
@@ -168,10 +159,11 @@ impl L2Chain {
         let mut system_config = parent.extra.system_config;
         let deposits = match epoch {
             Some(receipts) => {
-                if self.config.fault != Some(Fault::FreezeSystemConfig) {
+                if rules.fault != Some(Fault::FreezeSystemConfig) {
                     system_config.apply(receipts, &self.config.l1, rules.is_active(Fork::Ecotone, origin.timestamp));
                 }
-                user_deposits(origin.hash, receipts, &self.config.l1)
+                let ignored = rules.fault == Some(Fault::IgnoreUserDeposits);
+                if ignored { Vec::new() } else { user_deposits(origin.hash, receipts, &self.config.l1) }
             }
             None => Vec::new(),
         };
@@ -184,7 +176,7 @@ impl L2Chain {
             base_fee_per_gas: Some(rules.next_base_fee(&parent.header)),
             mix_hash: origin.mix_hash,
             extra_data: rules.extra_data(timestamp, system_config.eip1559_params(), system_config.min_base_fee),
-            parent_beacon_block_root: rules.is_active(Fork::Ecotone, timestamp).then_some(origin.parent_beacon_block_root),
+            parent_beacon_block_root: rules.beacon_root(timestamp, &origin),
             ..Default::default()
         };
         // Regolith decides the deposit's shape by the L2 block's time, so it can activate live.
@@ -230,7 +222,7 @@ impl L2Chain {
     /// configured fault.
     fn upgrading_forks(&self, timestamp: u64) -> Vec<Fork> {
         let rules = &self.config.rules;
-        let late = match self.config.fault {
+        let late = match rules.fault {
             Some(Fault::LateActivation { fork }) => Some(fork),
             _ => None,
         };
@@ -244,7 +236,7 @@ impl L2Chain {
         for fork in self.upgrading_forks(timestamp) {
             let bundle_txs = self.config.bundles.get(&fork).into_iter().flatten().flat_map(|b| &b.transactions);
             for (index, tx) in bundle_txs.enumerate() {
-                if self.config.fault == Some(Fault::DropUpgradeTx { fork, index }) {
+                if self.config.rules.fault == Some(Fault::DropUpgradeTx { fork, index }) {
                     continue;
                 }
                 txs.push(tx.recovered());

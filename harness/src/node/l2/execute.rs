@@ -9,12 +9,11 @@ use alloy_evm::{
     EvmFactory,
     block::{BlockExecutionError, BlockExecutor, BlockExecutorFactory},
 };
-use alloy_op_evm::{
-    OpBlockExecutionCtx, OpBlockExecutorFactory, OpEvmFactory, block::OpAlloyReceiptBuilder, evm_env_for_op_block,
-};
+use alloy_op_evm::{OpBlockExecutionCtx, OpBlockExecutorFactory, block::OpAlloyReceiptBuilder};
 use alloy_op_hardforks::{OpChainHardforks, OpHardforks};
 use op_alloy::consensus::{OpReceiptEnvelope, OpTxEnvelope};
 
+use super::{evm::L2EvmFactory, fault::{Fault, patch_block}};
 use crate::{
     genesis::L2_TO_L1_MESSAGE_PASSER,
     node::{
@@ -23,8 +22,8 @@ use crate::{
     },
 };
 
-/// The executor factory op-reth uses, configured with this chain's fork times.
-pub type OpFactory = OpBlockExecutorFactory<OpAlloyReceiptBuilder, OpChainHardforks, OpEvmFactory>;
+/// The executor factory op-reth uses, configured with this chain's fork times and its EVMs.
+pub type OpFactory = OpBlockExecutorFactory<OpAlloyReceiptBuilder, OpChainHardforks, L2EvmFactory>;
 
 /// A block the sequencer built.
 #[derive(Debug)]
@@ -48,9 +47,9 @@ pub fn execute(
     forced: Vec<Recovered<OpTxEnvelope>>,
     candidates: impl IntoIterator<Item = Recovered<OpTxEnvelope>>,
 ) -> Result<ExecutedBlock, BlockExecutionError> {
-    let hardforks = factory.spec();
+    let (hardforks, evms) = (factory.spec(), factory.evm_factory());
     let mut state = exec_state(world);
-    let evm = factory.evm_factory().create_evm(&mut state, evm_env_for_op_block(&header, hardforks, chain_id));
+    let evm = evms.create_evm(&mut state, evms.evm_env(&header, hardforks, chain_id));
     let ctx = OpBlockExecutionCtx {
         parent_hash: header.parent_hash,
         parent_beacon_block_root: header.parent_beacon_block_root,
@@ -62,11 +61,12 @@ pub fn execute(
     let (transactions, rejected) =
         run_transactions(forced, candidates, |tx| executor.execute_transaction(tx).map(|_| ()))?;
     let result = executor.apply_post_execution_changes()?;
+    patch_block(evms.fault, &mut state, world, header.number)?;
     let state = commit(state, world);
 
     let timestamp = header.timestamp;
     if hardforks.is_canyon_active_at_timestamp(timestamp) {
-        header.withdrawals_root = Some(if hardforks.is_isthmus_active_at_timestamp(timestamp) {
+        header.withdrawals_root = Some(if Fault::message_passer_root(evms.fault, hardforks.is_isthmus_active_at_timestamp(timestamp)) {
             state.storage_root(&L2_TO_L1_MESSAGE_PASSER)
         } else {
             EMPTY_ROOT_HASH

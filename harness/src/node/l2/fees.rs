@@ -2,23 +2,15 @@
 //! computed by op-revm's own L1 cost functions from the L1Block state the block left behind.
 
 use alloy::{eips::eip2718::Encodable2718, primitives::U256};
-use alloy_op_evm::spec_by_timestamp_after_bedrock;
-use alloy_op_hardforks::OpChainHardforks;
 use op_alloy::{consensus::OpTxEnvelope, rpc_types::L1BlockInfo as ReceiptFees};
 use op_revm::{L1BlockInfo, OpSpecId, estimate_tx_compressed_size};
 use revm::database::WrapDatabaseRef;
 
 use crate::node::state::WorldState;
 
-/// Fee fields per transaction of a block; deposits get none, as in op-geth.
-pub fn receipt_fees<'a>(
-    hardforks: &OpChainHardforks,
-    state: &WorldState,
-    number: u64,
-    timestamp: u64,
-    transactions: impl IntoIterator<Item = &'a OpTxEnvelope>,
-) -> Vec<Option<TxFees>> {
-    let spec = spec_by_timestamp_after_bedrock(hardforks, timestamp);
+/// Fee fields per transaction of a block the EVM ran with `spec`; deposits get none, as in
+/// op-geth.
+pub fn receipt_fees<'a>(spec: OpSpecId, state: &WorldState, number: u64, transactions: impl IntoIterator<Item = &'a OpTxEnvelope>) -> Vec<Option<TxFees>> {
     let Ok(info) = L1BlockInfo::try_fetch(&mut WrapDatabaseRef(state), U256::from(number), spec);
     transactions.into_iter().map(|tx| (!tx.is_deposit()).then(|| fees(info.clone(), tx, spec))).collect()
 }

@@ -10,10 +10,7 @@ use op_alloy::{
 };
 
 use super::chain::{L2Block, L2Chain, L2Extra, SEQUENCER_FEE_VAULT};
-use crate::{
-    forks::Fork,
-    node::{api::NodeChain, call::OpSimulator, mempool::Mempool, receipts::TxContext, store::ChainStore},
-};
+use crate::node::{api::NodeChain, call::OpSimulator, mempool::Mempool, receipts::TxContext, store::ChainStore};
 
 fn deposit_info(receipt: &OpReceiptEnvelope) -> OpDepositInfo {
     OpDepositInfo { deposit_nonce: receipt.deposit_nonce(), deposit_receipt_version: receipt.deposit_receipt_version() }
@@ -40,7 +37,7 @@ impl NodeChain for L2Chain {
     }
 
     fn simulator(&self) -> OpSimulator<'_> {
-        OpSimulator { hardforks: self.factory().spec(), chain_id: self.config.chain_id }
+        OpSimulator { factory: self.factory(), chain_id: self.config.chain_id }
     }
 
     fn pending_header(&self) -> Header {
@@ -55,7 +52,7 @@ impl NodeChain for L2Chain {
             gas_limit: parent.extra.system_config.kona.gas_limit,
             base_fee_per_gas: Some(rules.next_base_fee(&parent.header)),
             mix_hash: parent.extra.origin.mix_hash,
-            parent_beacon_block_root: rules.is_active(Fork::Ecotone, timestamp).then_some(parent.extra.origin.parent_beacon_block_root),
+            parent_beacon_block_root: rules.beacon_root(timestamp, &parent.extra.origin),
             ..Default::default()
         }
     }

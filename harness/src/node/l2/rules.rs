@@ -4,7 +4,7 @@
 use alloy::{
     consensus::Header,
     eips::eip1559::{BaseFeeParams, calc_next_block_base_fee},
-    primitives::{B64, Bytes},
+    primitives::{B64, B256, Bytes},
 };
 use alloy_hardforks::ForkCondition;
 use alloy_op_hardforks::{OpChainHardforks, OpHardfork};
@@ -12,6 +12,7 @@ use op_alloy::consensus::{
     decode_holocene_extra_data, decode_jovian_extra_data, encode_holocene_extra_data, encode_jovian_extra_data,
 };
 
+use super::{fault::Fault, l1_info::L1Origin};
 use crate::{
     forks::{Fork, L1InfoFormat},
     genesis::BEDROCK_BASE_FEE_PARAMS,
@@ -21,12 +22,15 @@ use crate::{
 /// EIP-1559 parameters from Canyon on, until Holocene lets the SystemConfig set them.
 pub const CANYON_BASE_FEE_PARAMS: BaseFeeParams = BaseFeeParams::new(250, 6);
 
-/// An L2's fork schedule in absolute time.
+/// An L2's fork schedule in absolute time, and how this node applies it.
 #[derive(Clone, Debug)]
 pub struct ChainRules {
     pub schedule: ForkSchedule,
     pub genesis_time: u64,
     pub block_time: u64,
+    /// A deliberate bug in this node (tests only; see [`Fault`]), consulted wherever the node
+    /// applies the rule the bug gets wrong.
+    pub fault: Option<Fault>,
 }
 
 impl ChainRules {
@@ -45,7 +49,14 @@ impl ChainRules {
     /// format of the fork its parent ran.
     pub fn l1_info_format(&self, timestamp: u64) -> L1InfoFormat {
         let parent = timestamp.saturating_sub(self.block_time).max(self.genesis_time);
-        self.schedule.active_fork(parent - self.genesis_time).l1_info_format()
+        Fault::l1_info_format(self.fault, self.schedule.active_fork(parent - self.genesis_time).l1_info_format())
+    }
+
+    /// parentBeaconBlockRoot of the block at `timestamp` on `origin`: the L1 origin's, from
+    /// Ecotone on.
+    pub fn beacon_root(&self, timestamp: u64, origin: &L1Origin) -> Option<B256> {
+        let root = if self.fault == Some(Fault::ZeroBeaconRoot) { B256::ZERO } else { origin.parent_beacon_block_root };
+        self.is_active(Fork::Ecotone, timestamp).then_some(root)
     }
 
     /// The executor's view of the schedule. alloy-op-hardforks looks forks up by position, so
@@ -74,8 +85,9 @@ impl ChainRules {
     /// the Canyon denominator, as op-geth's `CalcBaseFee` and op-reth's `next_block_base_fee` do.
     pub fn next_base_fee(&self, parent: &Header) -> u64 {
         let base_fee = parent.base_fee_per_gas.unwrap_or_default();
+        let has = |fault: Fault| self.fault == Some(fault);
         let pick = |elasticity: u32, denominator: u32| {
-            if elasticity == 0 && denominator == 0 {
+            if (elasticity == 0 && denominator == 0) || has(Fault::CanyonBaseFeeAfterHolocene) {
                 CANYON_BASE_FEE_PARAMS
             } else {
                 BaseFeeParams::new(denominator.into(), elasticity.into())
@@ -83,13 +95,14 @@ impl ChainRules {
         };
         if self.is_active(Fork::Jovian, parent.timestamp) {
             let (elasticity, denominator, min) = decode_jovian_extra_data(&parent.extra_data).unwrap_or_default();
-            let used = parent.gas_used.max(parent.blob_gas_used.unwrap_or_default());
-            return calc_next_block_base_fee(used, parent.gas_limit, base_fee, pick(elasticity, denominator)).max(min);
+            let footprint = if has(Fault::BaseFeeIgnoresDaFootprint) { 0 } else { parent.blob_gas_used.unwrap_or_default() };
+            let min = if has(Fault::IgnoreMinBaseFee) { 0 } else { min };
+            return calc_next_block_base_fee(parent.gas_used.max(footprint), parent.gas_limit, base_fee, pick(elasticity, denominator)).max(min);
         }
         let params = if self.is_active(Fork::Holocene, parent.timestamp) {
             let (elasticity, denominator) = decode_holocene_extra_data(&parent.extra_data).unwrap_or_default();
             pick(elasticity, denominator)
-        } else if self.is_active(Fork::Canyon, parent.timestamp + self.block_time) {
+        } else if self.is_active(Fork::Canyon, parent.timestamp + self.block_time) && !has(Fault::BedrockDenominatorAfterCanyon) {
             CANYON_BASE_FEE_PARAMS
         } else {
             BEDROCK_BASE_FEE_PARAMS
@@ -100,6 +113,8 @@ impl ChainRules {
     /// extraData of the block at `timestamp`: Holocene carries the EIP-1559 parameters, Jovian
     /// adds the minimum base fee.
     pub fn extra_data(&self, timestamp: u64, eip1559_params: B64, min_base_fee: u64) -> Bytes {
+        // Zero parameters encode as the chain's defaults, Canyon's.
+        let eip1559_params = if self.fault == Some(Fault::CanyonParamsInExtraData) { B64::ZERO } else { eip1559_params };
         if self.is_active(Fork::Jovian, timestamp) {
             encode_jovian_extra_data(eip1559_params, CANYON_BASE_FEE_PARAMS, min_base_fee).expect("17 bytes")
         } else if self.is_active(Fork::Holocene, timestamp) {
@@ -117,7 +132,7 @@ mod tests {
 
     fn rules(forks: &str) -> ChainRules {
         let spec: ForksSpec = toml::from_str(forks).unwrap();
-        ChainRules { schedule: spec.resolve().unwrap(), genesis_time: 1000, block_time: 2 }
+        ChainRules { schedule: spec.resolve().unwrap(), genesis_time: 1000, block_time: 2, fault: None }
     }
 
     #[test]
