@@ -37,6 +37,25 @@ alloy::sol! {
         event Deployed(uint256 indexed l2ChainId, address indexed deployer, bytes deployOutput);
     }
 
+    /// OPContractsManager 4.2.0's upgrade entry points (op-contracts v5.0.0), which the
+    /// ProxyAdmin owners must DELEGATECALL.
+    interface OPContractsManagerUpgrader {
+        struct OpChainConfig {
+            address systemConfigProxy;
+            address proxyAdmin;
+            bytes32 absolutePrestate;
+        }
+
+        function upgrade(OpChainConfig[] opChainConfigs) external;
+        function upgradeSuperchainConfig(address superchainConfig, address superchainProxyAdmin) external;
+    }
+
+    interface ProxyAdmin {
+        function owner() external view returns (address);
+        function upgrade(address proxy, address implementation) external;
+        function getProxyImplementation(address proxy) external view returns (address);
+    }
+
     interface SystemConfig {
         function owner() external view returns (address);
         function version() external view returns (string);
