@@ -14,6 +14,7 @@ pub mod env;
 pub mod fastlz;
 pub mod fees;
 pub mod l1;
+pub mod l1_upgrade;
 pub mod net;
 pub mod oracle;
 pub mod p256;

@@ -85,6 +85,7 @@ pub struct TestNet {
     /// The L2's contracts on L1 its rollup config names.
     pub l1_addresses: L1Addresses,
     l2_url: String,
+    l1_url: String,
     salt: String,
     faucet: PrivateKeySigner,
     /// The spec, when known (embedded networks, or `HARNESS_SPEC` for attached ones).
@@ -135,8 +136,21 @@ impl TestNet {
 
     /// A fresh embedded network of `spec`, optionally with a deliberate fault.
     pub async fn embedded(spec: NetworkSpec, fault: Option<Fault>) -> anyhow::Result<Self> {
-        let options = DevnetOptions { clock: ClockMode::Fast, fault, ..Default::default() };
-        let devnet = Devnet::start(&spec, options).await?;
+        Self::start(spec, DevnetOptions { fault, ..Default::default() }).await
+    }
+
+    /// The network the environment names, or a fresh embedded one of `spec`.
+    pub async fn for_spec(spec: impl FnOnce() -> anyhow::Result<NetworkSpec>) -> Self {
+        let net = match env::external_l2() {
+            Some(url) => Self::attach(&url).await,
+            None => Self::embedded(spec().expect("the shipped specs load"), None).await,
+        };
+        net.unwrap_or_else(|e| panic!("{INFRA_MARKER} the network failed to start: {e:#}"))
+    }
+
+    /// A fresh embedded network of `spec` on the fast clock, with `options`' faults.
+    pub async fn start(spec: NetworkSpec, options: DevnetOptions) -> anyhow::Result<Self> {
+        let devnet = Devnet::start(&spec, DevnetOptions { clock: ClockMode::Fast, ..options }).await?;
         let l2_url = devnet.l2[0].rpc.clone();
         let mut net = Self::connect(&l2_url, &devnet.l1.rpc, spec.mode, spec.name.clone()).await?;
         net.devnet = Some(devnet);
@@ -171,6 +185,7 @@ impl TestNet {
             l2,
             l1: connect(l1_url)?,
             l2_url: l2_url.to_owned(),
+            l1_url: l1_url.to_owned(),
             salt,
             faucet: dev_signers()[faucet_index].clone(),
             spec: None,
@@ -185,6 +200,16 @@ impl TestNet {
             Some(spec) => Ok(spec.upgrade_bundles(fork)?),
             None => Ok(UpgradeBundle::builtin(fork).into_iter().collect()),
         }
+    }
+
+    /// The L1's and the L2's JSON-RPC URLs.
+    pub fn urls(&self) -> (&str, &str) {
+        (&self.l1_url, &self.l2_url)
+    }
+
+    /// This test's salt: what makes its accounts its own.
+    pub fn salt(&self) -> &str {
+        &self.salt
     }
 
     /// The embedded network, when this test started one.

@@ -11,6 +11,7 @@
 
 mod abi;
 mod deploy;
+pub mod proposer;
 mod state;
 pub mod upgrade;
 
@@ -19,7 +20,7 @@ use std::path::PathBuf;
 use alloy::primitives::Address;
 use serde::Serialize;
 
-pub use abi::{AnchorStateRegistry, DisputeGameFactory, OPContractsManager, OPContractsManagerUpgrader, OptimismPortal, PermissionedDisputeGame, ProxyAdmin, SystemConfig};
+pub use abi::{AnchorStateRegistry, DisputeGame, DisputeGameFactory, OPContractsManager, OPContractsManagerUpgrader, OptimismPortal, PermissionedDisputeGame, ProxyAdmin, SystemConfig};
 pub use deploy::{L1Deployment, deploy};
 pub use state::{Alloc, DeployerState, SuperchainContracts, load as load_state, state_file};
 

@@ -3,6 +3,7 @@
 //! the mode its nextest profile names (or the network the environment points at).
 
 mod canyon;
+mod contracts_v5_0_0;
 mod ecotone;
 mod fjord;
 mod granite;

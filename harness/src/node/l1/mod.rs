@@ -21,7 +21,7 @@ use alloy_evm::{
 };
 use alloy_hardforks::{EthereumChainHardforks, EthereumHardfork, EthereumHardforks, ForkCondition};
 
-pub use mine::module as mine_module;
+pub use mine::{MAX_MINED, module as mine_module};
 pub use schedule::{L1Fault, L1Schedule};
 
 use crate::contracts::upgrade::{BlockTerms, Call, sign};

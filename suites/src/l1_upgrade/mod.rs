@@ -1,0 +1,168 @@
+//! The L1 half of an upgrade: the L1 boundary suite ([`boundary`]), the L1 twin of the
+//! activation suite, and withdrawals end to end ([`withdrawals`]).
+//!
+//! Expectations come from outside the harness: each release's implementations and versions as
+//! the superchain registry publishes them ([`releases`]), the contracts' own getters over
+//! RPC, and kona's deposit decoding. The one thing taken from the harness is the list of the
+//! owner's transactions (the spec's file, or the release's path the harness writes): that is the
+//! upgrade as planned, which the suite checks the L1 ran as planned, in its block, and to the
+//! effect the registry says.
+
+pub mod boundary;
+mod chain;
+mod l1_wallet;
+pub mod releases;
+pub mod withdrawals;
+
+use std::path::PathBuf;
+
+use alloy::{
+    eips::BlockNumberOrTag,
+    primitives::{Address, Bytes},
+    providers::Provider,
+    rpc::types::{Header, TransactionRequest},
+    sol_types::SolCall,
+};
+use anyhow::{Context, bail};
+use harness::{
+    contracts::upgrade::OwnerTx,
+    forks::ContractsRelease,
+    spec::{Mode, NetworkSpec},
+};
+
+pub use chain::ChainContracts;
+pub use l1_wallet::L1Wallet;
+
+use crate::{
+    TestNet,
+    contracts::{L1_BLOCK, L1Block, call_abi},
+    env,
+};
+
+/// The spec a fresh network for the L1 features of `release` is built from: the shipped
+/// L1-only Alphanet (the L1 starts on the release) or Betanet (it upgrades to it live).
+pub fn spec_for(mode: Mode, release: ContractsRelease) -> anyhow::Result<NetworkSpec> {
+    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../networks/{}-l1.toml", mode.name()));
+    let spec = NetworkSpec::load(&file)?;
+    let target = spec.l1.upgrade.as_ref().map(|u| u.to);
+    anyhow::ensure!(target == Some(release), "{} upgrades the L1 to {target:?}, not {release}", file.display());
+    Ok(spec)
+}
+
+/// The network for a test of `release`'s L1 features: the environment's, or a fresh one.
+pub async fn network(release: ContractsRelease) -> TestNet {
+    TestNet::for_spec(|| spec_for(env::mode(), release)).await
+}
+
+/// The tests of one L1 feature of a release: one test per check of the module `$checks`, each on
+/// the network [`network`] gives the release, named after its check so that its path is
+/// `<release module>::<feature>::<check>`, the path verdicts map back to the feature.
+#[macro_export]
+macro_rules! l1_feature_tests {
+    ($release:expr, $checks:ident: $($check:ident),+ $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $check() {
+                let net = $crate::l1_upgrade::network($release).await;
+                $crate::pass($checks::$check(&net, $release).await);
+            }
+        )+
+    };
+}
+
+/// What the suite knows of the network's L1 upgrade.
+pub struct L1Upgrade {
+    pub from: ContractsRelease,
+    pub to: ContractsRelease,
+    /// The L1 block it was mined in; `None` where the L1 started on `to` (at genesis).
+    pub block: Option<u64>,
+    /// The owner's transactions as planned, with the account each is sent from.
+    pub planned: Vec<(OwnerTx, Address)>,
+}
+
+impl L1Upgrade {
+    /// The upgrade of `net`'s spec, which must schedule one to `release`.
+    pub async fn of(net: &TestNet, release: ContractsRelease) -> anyhow::Result<Self> {
+        let spec = net.spec.as_ref().with_context(|| format!("precondition failed: the spec of {} is unknown (set HARNESS_SPEC), so its L1 upgrade is too", net.origin))?;
+        let Some(upgrade) = &spec.l1.upgrade else { bail!("precondition failed: {} schedules no L1 upgrade ([l1.upgrade])", spec.path.display()) };
+        anyhow::ensure!(upgrade.to == release, "precondition failed: {} upgrades the L1 to {}, not {release}", spec.path.display(), upgrade.to);
+        let (_, deployment) = harness::genesis::l1_genesis(spec, 0).context("rebuilding the spec's L1 deployment for its upgrade plan")?;
+        let planned = deployment.upgrade.iter().flat_map(|p| &p.transactions).map(|t| (t.tx.clone(), t.sender.address())).collect();
+        let block = match spec.l1.live_upgrade() {
+            Some((_, offset)) => Some(first_block_at(net, offset).await?),
+            None => None,
+        };
+        Ok(Self { from: spec.l1.contracts, to: upgrade.to, block, planned })
+    }
+
+    /// The block the upgrade ran in, waiting until the L2 has derived the block after it; for an
+    /// L1 that started on the new release, records that `part` does not apply.
+    pub async fn live_block(&self, net: &TestNet, part: &str) -> anyhow::Result<Option<u64>> {
+        match self.block {
+            Some(block) => {
+                wait_for_origin(net, block + 1).await?;
+                Ok(Some(block))
+            }
+            None => {
+                net.not_applicable(part, format!("the L1 of {} starts on {}: no upgrade runs", net.origin, self.to));
+                Ok(None)
+            }
+        }
+    }
+}
+
+/// The first L1 block whose timestamp is at least `offset` seconds after the L1's genesis,
+/// waiting for the L2 to take the L1 there.
+async fn first_block_at(net: &TestNet, offset: u64) -> anyhow::Result<u64> {
+    let genesis = l1_header(net, 0).await?.timestamp;
+    let estimate = offset.div_ceil(l1_block_time(net)?);
+    wait_for_origin(net, estimate).await?;
+    let mut number = estimate;
+    while number > 1 && l1_header(net, number - 1).await?.timestamp >= genesis + offset {
+        number -= 1;
+    }
+    while l1_header(net, number).await?.timestamp < genesis + offset {
+        number += 1;
+    }
+    Ok(number)
+}
+
+/// Seconds between the L1's blocks, as the network's spec sets them.
+pub fn l1_block_time(net: &TestNet) -> anyhow::Result<u64> {
+    let spec = net.spec.as_ref().with_context(|| format!("precondition failed: the spec of {} is unknown (set HARNESS_SPEC)", net.origin))?;
+    Ok(spec.l1.block_time)
+}
+
+/// The header of L1 block `number`.
+pub async fn l1_header(net: &TestNet, number: u64) -> anyhow::Result<Header> {
+    let block = net.l1.get_block_by_number(BlockNumberOrTag::Number(number)).await?;
+    Ok(block.with_context(|| format!("L1 block {number} does not exist (yet)"))?.header)
+}
+
+/// Waits until the L2 has a block whose L1 origin is at least `l1_block`, and returns it. The
+/// deadline follows from the block times: the L2 blocks until that L1 block's time, twice over.
+pub async fn wait_for_origin(net: &TestNet, l1_block: u64) -> anyhow::Result<u64> {
+    const ROUNDS: u64 = 8;
+    let step = l1_block_time(net)?.div_ceil(net.schedule.block_time);
+    let mut target = l1_block * step;
+    for _ in 0..ROUNDS {
+        net.wait_for_block(target).await?;
+        let origin = call_abi(net, L1_BLOCK, L1Block::numberCall {}, target).await?;
+        if origin >= l1_block {
+            return Ok(target);
+        }
+        target += (l1_block - origin) * step;
+    }
+    bail!("the L2 of {} did not take L1 block {l1_block} as its origin by L2 block {target}", net.origin)
+}
+
+/// `eth_call` of `call` to `to` on the L1 at block `number`.
+pub async fn l1_call<C: SolCall>(net: &TestNet, to: Address, call: C, number: u64) -> anyhow::Result<C::Return> {
+    let output = l1_raw_call(net, to, call.abi_encode().into(), number).await.with_context(|| format!("calling {} on {to} at L1 block {number}", C::SIGNATURE))?;
+    C::abi_decode_returns(&output).with_context(|| format!("decoding {} from {to} at L1 block {number}", C::SIGNATURE))
+}
+
+/// `eth_call` of raw `input` to `to` on the L1 at block `number`.
+pub async fn l1_raw_call(net: &TestNet, to: Address, input: Bytes, number: u64) -> anyhow::Result<Bytes> {
+    Ok(net.l1.call(TransactionRequest::default().to(to).input(input.into())).block(number.into()).await?)
+}
