@@ -28,6 +28,7 @@ fn harness() -> Command {
 fn up(args: &[&str], env: &[(&str, &str)]) -> (Child, Value) {
     let mut child = harness()
         .args(["up", "--json", "--clock", "fast"])
+        .args(["--exit-with-parent", &std::process::id().to_string()])
         .args(args)
         .envs(env.iter().copied())
         .stdout(Stdio::piped())
@@ -162,6 +163,7 @@ fn sigterm_during_start_up_ends_the_process() {
     let l1_rpc = format!("http://{}", silent_l1.local_addr().unwrap());
     let mut child = harness()
         .args(["up", "--json", "--clock", "fast", "--l1-rpc", &l1_rpc, "networks/betanet.toml"])
+        .args(["--exit-with-parent", &std::process::id().to_string()])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

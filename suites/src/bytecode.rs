@@ -40,6 +40,7 @@ pub mod op {
     pub const CLZ: u8 = 0x1e;
     pub const SWAP1: u8 = 0x90;
     pub const CREATE: u8 = 0xf0;
+    pub const CALL: u8 = 0xf1;
     pub const STATICCALL: u8 = 0xfa;
     pub const RETURN: u8 = 0xf3;
     pub const REVERT: u8 = 0xfd;

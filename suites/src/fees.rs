@@ -3,13 +3,16 @@
 
 use alloy::{
     consensus::SignableTransaction,
-    eips::eip2718::Encodable2718,
+    eips::{BlockId, eip2718::Encodable2718},
     primitives::{B256, Bytes, U256, keccak256},
     providers::Provider,
 };
 use anyhow::Context;
 use harness::forks::Fork;
-use op_alloy::consensus::{OpTxEnvelope, OpTypedTransaction};
+use op_alloy::{
+    consensus::{OpReceipt, OpTxEnvelope, OpTypedTransaction},
+    rpc_types::OpTransactionReceipt,
+};
 
 use crate::{
     TestNet,
@@ -148,4 +151,31 @@ impl MinedTx {
     pub fn unsigned_size(&self) -> u64 {
         self.unsigned.len() as u64
     }
+}
+
+/// The user (non-deposit) transactions' receipts of block `number`.
+pub async fn user_receipts(net: &TestNet, number: u64) -> anyhow::Result<Vec<OpTransactionReceipt>> {
+    let receipts = net.l2.get_block_receipts(BlockId::number(number)).await?.with_context(|| format!("no receipts for block {number}"))?;
+    Ok(receipts.into_iter().filter(|r| !matches!(r.inner.inner.receipt, OpReceipt::Deposit(_))).collect())
+}
+
+/// The operator fees block `number`'s user transactions owe with `scalar` and `constant`, by
+/// the formula of the fork in effect there, and the gas each used.
+pub async fn block_operator_fees(net: &TestNet, number: u64, scalar: u32, constant: u64) -> anyhow::Result<(U256, Vec<u64>)> {
+    let gas: Vec<u64> = user_receipts(net, number).await?.iter().map(|r| r.inner.gas_used).collect();
+    Ok((gas.iter().map(|g| operator_fee(net, number, *g, scalar, constant)).sum(), gas))
+}
+
+/// Each user transaction of block `number` reports its DA footprint at `scalar` (computed here
+/// from its signed bytes) as blobGasUsed, and the header's blobGasUsed is their sum.
+pub async fn ensure_da_footprints(net: &TestNet, number: u64, scalar: u64) -> anyhow::Result<()> {
+    let mut total = 0;
+    for r in user_receipts(net, number).await? {
+        let want = da_footprint(&MinedTx::fetch(net, r.inner.transaction_hash).await?.raw, scalar);
+        anyhow::ensure!(r.inner.blob_gas_used == Some(want), "receipt of {} reports blobGasUsed {:?}, its DA footprint at scalar {scalar} is {want}", r.inner.transaction_hash, r.inner.blob_gas_used);
+        total += want;
+    }
+    let header = crate::probe::header(net, number).await?;
+    anyhow::ensure!(header.blob_gas_used == Some(total), "block {number} reports blobGasUsed {:?}, its user transactions' DA footprints sum to {total}", header.blob_gas_used);
+    Ok(())
 }

@@ -8,6 +8,7 @@
 pub mod base_fee;
 pub mod boundary;
 pub mod bytecode;
+pub mod config_change;
 pub mod contracts;
 pub mod eip7702;
 pub mod env;

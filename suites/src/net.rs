@@ -58,6 +58,11 @@ impl Schedule {
     pub fn is_live(&self, fork: Fork) -> bool {
         self.forks.get(&fork).is_some_and(|t| *t > self.genesis_time)
     }
+
+    /// Whether block `number` activates a fork live (its gas limit may carry upgrade gas).
+    pub fn is_activation_block(&self, number: u64) -> bool {
+        self.forks.keys().any(|f| self.is_live(*f) && self.activation_block(*f) == Some(number))
+    }
 }
 
 /// The L1 contracts an L2 derives from, as its rollup config names them.
@@ -104,6 +109,21 @@ fn is_nonce_race(err: &anyhow::Error) -> bool {
     ["nonce too low", "replacement transaction underpriced", "already known"].iter().any(|m| text.contains(m))
 }
 
+/// Runs `send` until it does not lose a nonce race. On a shared network another test may take
+/// a shared account's next nonce (the faucet's, the SystemConfig owner's) between the nonce
+/// lookup and the send; that is retried a bounded number of times.
+pub(crate) async fn retry_nonce_races<T, F: std::future::Future<Output = anyhow::Result<T>>>(account: &str, mut send: impl FnMut() -> F) -> anyhow::Result<T> {
+    const ATTEMPTS: usize = 5;
+    let mut last = None;
+    for _ in 0..ATTEMPTS {
+        match send().await {
+            Err(e) if is_nonce_race(&e) => last = Some(e),
+            done => return done,
+        }
+    }
+    Err(last.expect("at least one attempt").context(format!("{account}'s nonce contended {ATTEMPTS} times")))
+}
+
 /// The spec a fresh network for `fork` is built from in `mode`.
 /// The Alphanet is the shipped one, extended to every fork through `fork` at genesis when it
 /// stops before it (Lagoon rides the next train); the Betanet starts on the fork before `fork`
@@ -127,11 +147,7 @@ impl TestNet {
     /// The network the environment names, or a fresh embedded one in the profile's mode that
     /// schedules `fork` (live in Betanet mode).
     pub async fn for_fork(fork: Fork) -> Self {
-        let net = match env::external_l2() {
-            Some(url) => Self::attach(&url).await,
-            None => Self::embedded(spec_for(env::mode(), fork).expect("the shipped specs load"), None).await,
-        };
-        net.unwrap_or_else(|e| panic!("{INFRA_MARKER} the network failed to start: {e:#}"))
+        Self::for_spec(|| spec_for(env::mode(), fork)).await
     }
 
     /// A fresh embedded network of `spec`, optionally with a deliberate fault.
@@ -200,16 +216,6 @@ impl TestNet {
             Some(spec) => Ok(spec.upgrade_bundles(fork)?),
             None => Ok(UpgradeBundle::builtin(fork).into_iter().collect()),
         }
-    }
-
-    /// The L1's and the L2's JSON-RPC URLs.
-    pub fn urls(&self) -> (&str, &str) {
-        (&self.l1_url, &self.l2_url)
-    }
-
-    /// This test's salt: what makes its accounts its own.
-    pub fn salt(&self) -> &str {
-        &self.salt
     }
 
     /// The embedded network, when this test started one.
@@ -288,20 +294,36 @@ impl TestNet {
         Ok(wallet)
     }
 
-    /// Sends the funding transfer. On a shared network another test may take the faucet's next
-    /// nonce between our nonce lookup and our send; that is retried a bounded number of times.
+    /// Sends the funding transfer.
     async fn fund(&self, to: alloy::primitives::Address) -> anyhow::Result<OpTransactionReceipt> {
-        const ATTEMPTS: usize = 5;
         let faucet = self.faucet();
-        let mut last = None;
-        for _ in 0..ATTEMPTS {
-            match faucet.transfer(to, FUNDING).await {
-                Ok(receipt) => return Ok(receipt),
-                Err(e) if is_nonce_race(&e) => last = Some(e),
-                Err(e) => return Err(e.context("funding a test account")),
-            }
-        }
-        Err(last.expect("at least one attempt").context(format!("funding a test account: faucet nonce contended {ATTEMPTS} times")))
+        retry_nonce_races("the faucet", || faucet.transfer(to, FUNDING)).await.context("funding a test account")
+    }
+
+    /// The L1's RPC URL.
+    pub fn l1_url(&self) -> &str {
+        &self.l1_url
+    }
+
+    /// The L2's RPC URL.
+    pub fn l2_url(&self) -> &str {
+        &self.l2_url
+    }
+
+    /// Seconds between L1 blocks: the spec's, else mainnet's 12.
+    pub fn l1_block_time(&self) -> u64 {
+        self.spec.as_ref().map_or(12, |s| s.l1.block_time)
+    }
+
+    /// The `index`-th extra key of this test in namespace `space` (for accounts on L1).
+    pub fn salted_signer(&self, space: &str) -> PrivateKeySigner {
+        let index = self.accounts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        salted_signer(&format!("{} {space}", self.salt), index)
+    }
+
+    /// The dev account this test funds its accounts from (on both chains).
+    pub fn faucet_signer(&self) -> PrivateKeySigner {
+        self.faucet.clone()
     }
 
     /// The faucet account itself.

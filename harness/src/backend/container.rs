@@ -49,9 +49,9 @@ fn fill(template: &str, values: &[(&str, String)]) -> String {
 }
 
 impl Launch {
-    fn default_l1(spec: &NetworkSpec, port: u16, config: &Path) -> Self {
+    fn default_l1(spec: &NetworkSpec, port: u16, config: &Path, clock: ClockMode) -> Self {
         let mut command = vec!["/bin/anvil".to_owned()];
-        command.extend(anvil_args(spec, port, &format!("{CONFIG_DIR}/{}", crate::config::L1_GENESIS_FILE)));
+        command.extend(anvil_args(spec, port, &format!("{CONFIG_DIR}/{}", crate::config::L1_GENESIS_FILE), clock));
         let mounts = vec![(config.to_path_buf(), CONFIG_DIR.into())];
         Self { name: "l1", image: (ANVIL_IMAGE.0.into(), ANVIL_IMAGE.1.into()), command, env: BTreeMap::new(), mounts }
     }
@@ -154,7 +154,7 @@ impl ContainerNetwork {
         let l1_values = [("rpc_port", l1_port.to_string()), ("chain_id", spec.l1.chain_id.to_string()), ("config_dir", CONFIG_DIR.to_owned())];
         let l1_launch = match &spec.container.l1 {
             Some(role) => Launch::custom("l1", role, &l1_values, &config),
-            None => Launch::default_l1(spec, l1_port, &config),
+            None => Launch::default_l1(spec, l1_port, &config, clock),
         };
         let l1 = l1_launch.start(run, &logs).await?;
         wait_for_chain(&l1_rpc, spec.l1.chain_id, ready_deadline(spec.l1.block_time), "the L1 container").await?;

@@ -24,13 +24,19 @@ pub fn loopback_url(port: u16) -> String {
 }
 
 /// anvil as the spec's L1, on loopback only, starting from `genesis` (the L1 genesis with the
-/// OP deployment the harness builds, so deposits work on every backend).
-pub fn anvil_args(spec: &NetworkSpec, port: u16, genesis: &str) -> Vec<String> {
-    let block_time = spec.l1.block_time.to_string();
+/// OP deployment the harness builds, so deposits work on every backend). In real time it mines
+/// every L1 block time; with the fast clock it mines each transaction as it arrives, as the
+/// embedded L1 does, so a deposit or a SystemConfig change reaches the L2 at once instead of
+/// waiting out a 12 s L1 block.
+pub fn anvil_args(spec: &NetworkSpec, port: u16, genesis: &str, clock: ClockMode) -> Vec<String> {
     // No states persisted to disk: anvil keeps them under ~/.foundry/anvil/tmp and leaves them
     // there (about 1.7 GB a run) when it is killed.
-    let args = ["--host", "127.0.0.1", "--port", &port.to_string(), "--block-time", &block_time, "--init", genesis, "--max-persisted-states", "0"];
-    args.map(str::to_owned).to_vec()
+    let args = ["--host", "127.0.0.1", "--port", &port.to_string(), "--init", genesis, "--max-persisted-states", "0"];
+    let mut args: Vec<String> = args.map(str::to_owned).to_vec();
+    if clock == ClockMode::Realtime {
+        args.extend(["--block-time".to_owned(), spec.l1.block_time.to_string()]);
+    }
+    args
 }
 
 /// Writes the network's node config files (the L1 genesis among them) into `dir`.

@@ -94,7 +94,7 @@ impl ProcessNetwork {
         let l1_rpc = loopback_url(l1_port);
         write_configs(spec, &logs)?;
         let genesis = logs.join(crate::config::L1_GENESIS_FILE);
-        let anvil = spawn(run, &anvil_binary(spec), &anvil_args(spec, l1_port, &genesis.to_string_lossy()), &logs.join("l1-anvil.log"))?;
+        let anvil = spawn(run, &anvil_binary(spec), &anvil_args(spec, l1_port, &genesis.to_string_lossy(), clock), &logs.join("l1-anvil.log"))?;
         wait_for_chain(&l1_rpc, spec.l1.chain_id, ready_deadline(spec.l1.block_time), "anvil").await?;
         let harness = spec.process.harness.clone().map_or_else(std::env::current_exe, Ok).map_err(BackendError::Io)?;
         let ready = logs.join("l2.ready");

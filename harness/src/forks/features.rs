@@ -81,13 +81,18 @@ const fn f(id: &'static str, fork: Fork, description: &'static str) -> Feature {
     Feature { id, fork, layer: Layer::L2, release: None, coverage: Coverage::Covered, description }
 }
 
+/// A feature of the L1 half: OP contracts on L1 whose effect the L2 must show.
+const fn l1(id: &'static str, fork: Fork, description: &'static str) -> Feature {
+    Feature { id, fork, layer: Layer::L1, release: None, coverage: Coverage::Covered, description }
+}
+
 /// A feature of the fork that no suite here can prove yet, with the reason.
 const fn uncovered(id: &'static str, fork: Fork, description: &'static str, reason: &'static str) -> Feature {
     Feature { id, fork, layer: Layer::L2, release: None, coverage: Coverage::Uncovered(reason), description }
 }
 
-/// An L1 feature: what an op-contracts release brings to the L1.
-const fn l1(id: &'static str, release: ContractsRelease, description: &'static str) -> Feature {
+/// An L1 feature of an op-contracts release: what the release brings to the L1.
+const fn contracts(id: &'static str, release: ContractsRelease, description: &'static str) -> Feature {
     Feature { id, fork: release.l2_genesis_fork(), layer: Layer::L1, release: Some(release), coverage: Coverage::Covered, description }
 }
 
@@ -96,6 +101,8 @@ const NO_LAGOON_EXECUTION: &str = "op-revm 20 and alloy-op-evm 0.32 implement no
 
 /// The catalog, grouped by fork in activation order.
 pub static FEATURES: &[Feature] = &[
+    f("bedrock.deposits", Fork::Bedrock, "user deposits from OptimismPortal mint, call, create and alias their sender on L2 as op-node derives them"),
+    l1("bedrock.system_config", Fork::Bedrock, "the SystemConfig owner's gas limit and batcher changes reach the L2 in the first block derived from their L1 block"),
     f("regolith.deposits", Fork::Regolith, "L1-info deposit is not a system tx, gas 1,000,000; deposit receipts carry depositNonce"),
     f("canyon.push0", Fork::Canyon, "PUSH0 opcode (EIP-3855)"),
     f("canyon.initcode_cap", Fork::Canyon, "initcode limited to 49,152 bytes (EIP-3860)"),
@@ -108,6 +115,7 @@ pub static FEATURES: &[Feature] = &[
     f("ecotone.cancun_opcodes", Fork::Ecotone, "TSTORE/TLOAD, MCOPY and BLOBBASEFEE"),
     f("ecotone.blob_transactions", Fork::Ecotone, "blob transactions rejected; blobGasUsed and excessBlobGas are zero"),
     f("ecotone.fees", Fork::Ecotone, "receipts carry the blob-aware L1 fee breakdown"),
+    l1("ecotone.system_config", Fork::Ecotone, "setGasConfigEcotone's scalars reach L1Block, receipts and the L1 fee from the first block of their epoch"),
     f("fjord.activation", Fork::Fjord, "upgrade transactions deploy the Fjord GasPriceOracle"),
     f("fjord.p256verify", Fork::Fjord, "P256VERIFY precompile at 0x100 (RIP-7212)"),
     f("fjord.fastlz_fee", Fork::Fjord, "FastLZ-based L1 fee, equal in receipt, getL1Fee and an independent computation"),
@@ -116,6 +124,7 @@ pub static FEATURES: &[Feature] = &[
     f("granite.pairing_limit", Fork::Granite, "bn256Pairing rejects input over 112,687 bytes"),
     f("holocene.extra_data", Fork::Holocene, "header extraData holds the EIP-1559 denominator and elasticity"),
     f("holocene.base_fee", Fork::Holocene, "next base fee follows the parent's extraData parameters"),
+    l1("holocene.system_config", Fork::Holocene, "setEIP1559Params (values unlike Canyon's) reaches extraData and the next base fee"),
     f("isthmus.activation", Fork::Isthmus, "upgrade transactions deploy L1Block, GasPriceOracle, OperatorFeeVault and the history contract"),
     f("isthmus.eip7702", Fork::Isthmus, "set-code transactions and delegated calls (EIP-7702)"),
     f("isthmus.bls_precompiles", Fork::Isthmus, "BLS12-381 precompiles 0x0b-0x11 (EIP-2537)"),
@@ -124,18 +133,20 @@ pub static FEATURES: &[Feature] = &[
     f("isthmus.headers", Fork::Isthmus, "requestsHash and withdrawalsRoot = L2ToL1MessagePasser storage root"),
     f("isthmus.operator_fee", Fork::Isthmus, "operator fee charged and paid to the OperatorFeeVault"),
     f("isthmus.l1_attributes", Fork::Isthmus, "Isthmus L1-attributes calldata with operator fee parameters"),
+    l1("isthmus.system_config", Fork::Isthmus, "setOperatorFeeScalars reaches L1Block, receipts and the OperatorFeeVault"),
     f("jovian.activation", Fork::Jovian, "the Jovian bundle (op-node's source hashes) upgrades L1Block and GasPriceOracle to op-deployer's Jovian code"),
     f("jovian.l1_attributes", Fork::Jovian, "Jovian L1-attributes calldata (0x3db6be2b, 178 bytes) with the DA-footprint gas scalar"),
     f("jovian.min_base_fee", Fork::Jovian, "extraData carries a minimum base fee and the base fee respects it"),
     f("jovian.da_footprint", Fork::Jovian, "DA footprint in header blobGasUsed and receipts, bounded by the gas limit"),
     f("jovian.operator_fee", Fork::Jovian, "operator fee = gas used x scalar x 100 + constant"),
     f("jovian.precompile_limits", Fork::Jovian, "tighter input limits for bn256Pairing (81,984 bytes) and the BLS12-381 MSM and pairing precompiles"),
-    l1(
+    l1("jovian.system_config", Fork::Jovian, "setMinBaseFee and setDAFootprintGasScalar reach extraData, the base fee and the DA footprint"),
+    contracts(
         "contracts_v5_0_0.upgrade",
         ContractsRelease::V5_0_0,
         "the owner's upgrade to op-contracts v5.0.0 (OPContractsManager 4.2.0) runs in its scheduled L1 block: every proxy moves to the release's implementation there, storage and deposits carry across",
     ),
-    l1(
+    contracts(
         "contracts_v5_0_0.withdrawals",
         ContractsRelease::V5_0_0,
         "a withdrawal initiated on L2 is proven against a permissioned dispute game and finalized on OptimismPortal 5.1.1 after the release's delays, exact to the wei",

@@ -146,14 +146,14 @@ impl<C: NodeChain> Node<C> {
 
     pub fn call(&self, request: TransactionRequest, id: BlockId) -> Result<Bytes, CallError> {
         let chain = self.read();
-        let block = chain.store().state_of(id).map_err(call_state_error)?;
-        chain.simulator().call(&block.state, &block.header, request).map(|(output, _)| output)
+        let (state, header) = simulation_env(&*chain, id)?;
+        chain.simulator().call(state, &header, request).map(|(output, _)| output)
     }
 
     pub fn estimate_gas(&self, request: TransactionRequest, id: BlockId) -> Result<u64, CallError> {
         let chain = self.read();
-        let block = chain.store().state_of(id).map_err(call_state_error)?;
-        estimate_gas(&chain.simulator(), &block.state, &block.header, request)
+        let (state, header) = simulation_env(&*chain, id)?;
+        estimate_gas(&chain.simulator(), state, &header, request)
     }
 
     pub fn logs(&self, filter: &Filter) -> Result<Vec<alloy::rpc::types::Log>, LogsError> {
@@ -239,6 +239,19 @@ fn decode_error(raw: &[u8], err: &impl std::fmt::Display) -> CallError {
 }
 
 /// A call's block, or geth's error for a block it does not have or a state it pruned.
+/// The state and block environment a call or estimate runs in. `pending` (what alloy and
+/// ethers ask an estimate for) is the head's state in the block the producer builds next, as
+/// geth and anvil simulate it: the next number, time and base fee. An estimate made in the
+/// head's own environment can fall short in the next block for contracts whose gas depends on
+/// them, such as OptimismPortal's resource metering.
+fn simulation_env<C: NodeChain>(chain: &C, id: BlockId) -> Result<(&WorldState, std::borrow::Cow<'_, Header>), CallError> {
+    if id == BlockId::pending() {
+        return Ok((&chain.store().head().state, std::borrow::Cow::Owned(chain.pending_header())));
+    }
+    let block = chain.store().state_of(id).map_err(call_state_error)?;
+    Ok((&block.state, std::borrow::Cow::Borrowed(block.header.inner())))
+}
+
 fn call_state_error(err: StateError) -> CallError {
     match err {
         StateError::UnknownBlock => CallError::BadRequest(err.to_string()),

@@ -313,7 +313,7 @@ pub async fn l2_advances_throughout(net: &TestNet, release: ContractsRelease) ->
     let upgrade = L1Upgrade::of(net, release).await?;
     let Some(block) = upgrade.live_block(net, "the L2 advances across the upgrade").await? else { return Ok(()) };
     let end = wait_for_origin(net, block + 2).await?;
-    let step = super::l1_block_time(net)?.div_ceil(net.schedule.block_time);
+    let step = net.l1_block_time().div_ceil(net.schedule.block_time);
     let start = (block - 1).saturating_sub(1) * step;
     let mut origins = Vec::new();
     for number in start..=end {

@@ -10,7 +10,6 @@
 
 pub mod boundary;
 mod chain;
-mod l1_wallet;
 pub mod releases;
 pub mod withdrawals;
 
@@ -31,7 +30,6 @@ use harness::{
 };
 
 pub use chain::ChainContracts;
-pub use l1_wallet::L1Wallet;
 
 use crate::{
     TestNet,
@@ -115,7 +113,7 @@ impl L1Upgrade {
 /// waiting for the L2 to take the L1 there.
 async fn first_block_at(net: &TestNet, offset: u64) -> anyhow::Result<u64> {
     let genesis = l1_header(net, 0).await?.timestamp;
-    let estimate = offset.div_ceil(l1_block_time(net)?);
+    let estimate = offset.div_ceil(net.l1_block_time());
     wait_for_origin(net, estimate).await?;
     let mut number = estimate;
     while number > 1 && l1_header(net, number - 1).await?.timestamp >= genesis + offset {
@@ -125,12 +123,6 @@ async fn first_block_at(net: &TestNet, offset: u64) -> anyhow::Result<u64> {
         number += 1;
     }
     Ok(number)
-}
-
-/// Seconds between the L1's blocks, as the network's spec sets them.
-pub fn l1_block_time(net: &TestNet) -> anyhow::Result<u64> {
-    let spec = net.spec.as_ref().with_context(|| format!("precondition failed: the spec of {} is unknown (set HARNESS_SPEC)", net.origin))?;
-    Ok(spec.l1.block_time)
 }
 
 /// The header of L1 block `number`.
@@ -143,7 +135,7 @@ pub async fn l1_header(net: &TestNet, number: u64) -> anyhow::Result<Header> {
 /// deadline follows from the block times: the L2 blocks until that L1 block's time, twice over.
 pub async fn wait_for_origin(net: &TestNet, l1_block: u64) -> anyhow::Result<u64> {
     const ROUNDS: u64 = 8;
-    let step = l1_block_time(net)?.div_ceil(net.schedule.block_time);
+    let step = net.l1_block_time().div_ceil(net.schedule.block_time);
     let mut target = l1_block * step;
     for _ in 0..ROUNDS {
         net.wait_for_block(target).await?;

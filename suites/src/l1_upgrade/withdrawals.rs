@@ -13,7 +13,7 @@ use alloy::{
     consensus::TxReceipt,
     primitives::{Address, B256, Bytes, U256, address, keccak256},
     providers::Provider,
-    rpc::types::TransactionReceipt,
+    rpc::types::{TransactionReceipt, TransactionRequest},
     sol_types::{SolCall, SolEvent, SolValue},
 };
 use anyhow::{Context, ensure};
@@ -28,16 +28,15 @@ use harness::{
 };
 
 use super::{
-    L1Upgrade, L1Wallet,
+    L1Upgrade,
     boundary::{deposit_logs, mint},
-    l1_block_time, l1_call, l1_header,
-    l1_wallet::ensure_succeeded,
-    wait_for_origin,
+    l1_call, l1_header, wait_for_origin,
 };
 use crate::{
     TestNet,
     boundary::MESSAGE_PASSER,
     contracts::{L1_BLOCK, L1Block, call_abi},
+    l1::{self, L1Wallet},
     wallet::{Wallet, block_number, succeeded},
 };
 
@@ -77,14 +76,14 @@ struct Withdrawal {
 /// Sends `value` to `recipient` on L1 through the message passer.
 async fn initiate_direct(wallet: &Wallet, recipient: Address, value: U256) -> anyhow::Result<Withdrawal> {
     let call = L2ToL1MessagePasser::initiateWithdrawalCall { target: recipient, gasLimit: U256::from(100_000), data: Bytes::new() };
-    let receipt = wallet.send(alloy::rpc::types::TransactionRequest::default().to(MESSAGE_PASSER).input(call.abi_encode().into()).value(value)).await?;
+    let receipt = wallet.send(TransactionRequest::default().to(MESSAGE_PASSER).input(call.abi_encode().into()).value(value)).await?;
     withdrawal(&receipt, recipient, value)
 }
 
 /// Sends `value` to `recipient` on L1 through the standard bridge (and its messenger).
 async fn initiate_bridged(wallet: &Wallet, recipient: Address, value: U256) -> anyhow::Result<Withdrawal> {
     let call = L2StandardBridge::bridgeETHToCall { to: recipient, minGasLimit: 200_000, extraData: Bytes::new() };
-    let receipt = wallet.send(alloy::rpc::types::TransactionRequest::default().to(L2_STANDARD_BRIDGE).input(call.abi_encode().into()).value(value)).await?;
+    let receipt = wallet.send(TransactionRequest::default().to(L2_STANDARD_BRIDGE).input(call.abi_encode().into()).value(value)).await?;
     withdrawal(&receipt, recipient, value)
 }
 
@@ -119,13 +118,13 @@ pub async fn finalized_exact_to_the_wei(net: &TestNet, release: ContractsRelease
     let started = Instant::now();
     let upgrade = L1Upgrade::of(net, release).await?;
     let wallet = net.wallet().await?;
-    let recipients = (L1Wallet::new(net, 1)?.address(), L1Wallet::new(net, 2)?.address());
+    let recipients = (net.salted_signer("l1 recipient").address(), net.salted_signer("l1 recipient").address());
     let withdrawals = [initiate_direct(&wallet, recipients.0, DIRECT_VALUE).await?, initiate_bridged(&wallet, recipients.1, BRIDGED_VALUE).await?];
     for w in &withdrawals {
         passer_took(net, w).await?;
     }
     crossing(net, &upgrade, &withdrawals).await?;
-    let prover = L1Wallet::funded(net, 0, U256::from(10u128.pow(18)) + DIRECT_VALUE + BRIDGED_VALUE).await?;
+    let prover = l1::wallet(net).await?;
     back_the_withdrawals(net, &prover, wallet.address(), DIRECT_VALUE + BRIDGED_VALUE).await?;
     if let Some(block) = upgrade.block {
         wait_for_origin(net, block + 1).await?;
@@ -134,7 +133,7 @@ pub async fn finalized_exact_to_the_wei(net: &TestNet, release: ContractsRelease
     let mut proven = 0;
     for w in &withdrawals {
         let receipt = prove(net, &prover, &proposal, &output, w).await?;
-        ensure_succeeded(&receipt, &format!("proving withdrawal {}", w.hash))?;
+        ensure!(receipt.status(), "proving withdrawal {} against game {}: L1 transaction {} reverted", w.hash, proposal.game, receipt.transaction_hash);
         proven = proven.max(l1_header(net, receipt.block_number.context("a receipt without block")?).await?.timestamp);
     }
     resolve_when_due(net, &proposer, &proposal).await?;
@@ -165,15 +164,14 @@ async fn crossing(net: &TestNet, upgrade: &L1Upgrade, withdrawals: &[Withdrawal]
 /// L2 withdraws is ETH the portal holds for it.
 async fn back_the_withdrawals(net: &TestNet, from: &L1Wallet, to: Address, value: U256) -> anyhow::Result<()> {
     let call = OptimismPortal::depositTransactionCall { to, value: U256::ZERO, gasLimit: 100_000, isCreation: false, data: Bytes::new() };
-    let receipt = from.send(net.l1_addresses.portal, call.abi_encode().into(), value).await?;
-    ensure_succeeded(&receipt, "depositing to back the withdrawals")
+    from.send(TransactionRequest::default().to(net.l1_addresses.portal).input(call.abi_encode().into()).value(value)).await.context("depositing to back the withdrawals")?;
+    Ok(())
 }
 
 /// Proposes the L2's head, once it is past the withdrawals, and checks the root the proposer
 /// used against the L2's own `optimism_outputAtBlock` and against the test's own computation.
 async fn propose_head(net: &TestNet) -> anyhow::Result<(Proposer, Proposal, OutputRootProof)> {
-    let (l1_url, l2_url) = net.urls();
-    let proposer = Proposer::connect(l1_url, l2_url, net.l1_addresses.portal).await?;
+    let proposer = Proposer::connect(net.l1_url(), net.l2_url(), net.l1_addresses.portal).await?;
     let head = net.l2.get_block_number().await?;
     let output = proposer.output_at(head).await?;
     let expected = independent_output_root(net, head).await?;
@@ -189,14 +187,14 @@ async fn prove(net: &TestNet, prover: &L1Wallet, proposal: &Proposal, output: &O
     let leaf = proof.storage_proof.first().context("eth_getProof returned no storage proof")?;
     ensure!(leaf.value == U256::from(1), "sentMessages[{}] is {} at L2 block {}, not 1", w.hash, leaf.value, proposal.l2_block);
     let call = OptimismPortal::proveWithdrawalTransactionCall { tx: w.tx.clone(), disputeGameIndex: proposal.index, outputRootProof: output.clone(), withdrawalProof: leaf.proof.clone() };
-    prover.send_with_gas(net.l1_addresses.portal, call.abi_encode().into(), FINALIZE_GAS).await
+    prover.send_unchecked(TransactionRequest::default().to(net.l1_addresses.portal).input(call.abi_encode().into()).gas_limit(FINALIZE_GAS)).await
 }
 
 /// Builds L1 blocks until the head's timestamp reaches `time` (gas estimates run on the head, so
 /// the head itself must be due): ordinary blocks, one block time apart, no more than the delay
 /// being waited for needs.
 async fn let_time_pass_until(net: &TestNet, time: u64) -> anyhow::Result<()> {
-    let block_time = l1_block_time(net)?;
+    let block_time = net.l1_block_time();
     let head = l1_header(net, net.l1.get_block_number().await?).await?;
     let count = time.saturating_sub(head.timestamp).div_ceil(block_time);
     ensure!(count <= MAX_MINED, "waiting until {time} takes {count} L1 blocks, more than {MAX_MINED}");
@@ -230,8 +228,7 @@ async fn finalize_when_due(net: &TestNet, prover: &L1Wallet, proposal: &Proposal
     let_time_pass_until(net, (resolved + finality).max(proven + maturity) + 1).await?;
     for w in withdrawals {
         let call = OptimismPortal::finalizeWithdrawalTransactionCall { tx: w.tx.clone() };
-        let receipt = prover.send_with_gas(portal, call.abi_encode().into(), FINALIZE_GAS).await?;
-        ensure_succeeded(&receipt, &format!("finalizing withdrawal {}", w.hash))?;
+        let receipt = prover.send(TransactionRequest::default().to(portal).input(call.abi_encode().into()).gas_limit(FINALIZE_GAS)).await.with_context(|| format!("finalizing withdrawal {}", w.hash))?;
         let finalized = receipt.inner.logs().iter().find_map(|l| OptimismPortal::WithdrawalFinalized::decode_log(&l.inner).ok()).context("finalizing emitted no WithdrawalFinalized")?;
         ensure!(finalized.data.withdrawalHash == w.hash && finalized.data.success, "withdrawal {} finalized as {} (success: {})", w.hash, finalized.data.withdrawalHash, finalized.data.success);
         paid_exactly(net, w, receipt.block_number.context("a receipt without block")?).await?;
@@ -260,10 +257,9 @@ pub async fn wrong_root_is_refused(net: &TestNet, release: ContractsRelease) -> 
         wait_for_origin(net, block + 1).await?;
     }
     let wallet = net.wallet().await?;
-    let w = initiate_direct(&wallet, L1Wallet::new(net, 3)?.address(), DIRECT_VALUE).await?;
-    let prover = L1Wallet::funded(net, 4, U256::from(10u128.pow(18))).await?;
-    let (l1_url, l2_url) = net.urls();
-    let proposer = Proposer::connect(l1_url, l2_url, net.l1_addresses.portal).await?;
+    let w = initiate_direct(&wallet, net.salted_signer("l1 recipient").address(), DIRECT_VALUE).await?;
+    let prover = l1::wallet(net).await?;
+    let proposer = Proposer::connect(net.l1_url(), net.l2_url(), net.l1_addresses.portal).await?;
     let head = net.l2.get_block_number().await?;
     let output = proposer.output_at(head).await?;
     let wrong = proposer.propose_root(head, keccak256(b"not the output root of this block")).await?;
@@ -271,7 +267,8 @@ pub async fn wrong_root_is_refused(net: &TestNet, release: ContractsRelease) -> 
     ensure!(!refused.status(), "the portal accepted withdrawal {} proven against game {} whose root {} is not L2 block {head}'s output root", w.hash, wrong.game, wrong.root);
     let right = proposer.propose(head).await?;
     let accepted = prove(net, &prover, &right, &output, &w).await?;
-    ensure_succeeded(&accepted, &format!("proving withdrawal {} against the right root", w.hash))
+    ensure!(accepted.status(), "proving withdrawal {} against the right root (game {}): L1 transaction {} reverted", w.hash, right.game, accepted.transaction_hash);
+    Ok(())
 }
 
 /// The output root `optimism_outputAtBlock` returns, the one the harness's proposer computes and
@@ -279,8 +276,7 @@ pub async fn wrong_root_is_refused(net: &TestNet, release: ContractsRelease) -> 
 /// and the head; on Isthmus blocks the header's `withdrawalsRoot` is the message passer's
 /// storage root.
 pub async fn output_roots_agree(net: &TestNet, _release: ContractsRelease) -> anyhow::Result<()> {
-    let (l1_url, l2_url) = net.urls();
-    let proposer = Proposer::connect(l1_url, l2_url, net.l1_addresses.portal).await?;
+    let proposer = Proposer::connect(net.l1_url(), net.l2_url(), net.l1_addresses.portal).await?;
     net.wait_for_block(2).await?;
     for number in [1, net.l2.get_block_number().await?] {
         let expected = independent_output_root(net, number).await?;

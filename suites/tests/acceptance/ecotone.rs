@@ -437,3 +437,71 @@ mod fees {
         }
     }
 }
+
+mod system_config {
+    // One check per SystemConfig parameter: on a shared network, two checks changing the same
+    // parameter at once would see each other's values.
+    op_suites::feature_tests!("ecotone.system_config", checks: new_scalars_reach_l1_block_and_the_l1_fee);
+
+    mod checks {
+        use alloy::{network::TransactionBuilder, primitives::U256, rpc::types::TransactionRequest};
+        use anyhow::{Context, ensure};
+        use harness::forks::Fork;
+        use op_suites::{
+            TestNet,
+            config_change::{Change, change},
+            contracts::{L1_BLOCK, L1Block, call_abi},
+            fastlz,
+            fees::{L1FeeParams, MinedTx, calldata_gas, incompressible},
+            l1::SystemConfig,
+            probe,
+            wallet::{block_number, succeeded},
+        };
+
+        /// The owner sets base-fee and blob-base-fee scalars unlike the ones in force.
+        async fn new_scalars(net: &TestNet) -> anyhow::Result<(Change, (u32, u32))> {
+            net.require(Fork::Ecotone).await;
+            let now = op_suites::config_change::current(net).await?;
+            let wanted = (now.base_fee_scalar + 1_234, now.blob_base_fee_scalar + 5_678);
+            let c = change(net, SystemConfig::setGasConfigEcotoneCall { basefeeScalar: wanted.0, blobbasefeeScalar: wanted.1 }).await?;
+            ensure!((c.after.base_fee_scalar, c.after.blob_base_fee_scalar) == wanted, "SystemConfig holds scalars {:?} after setGasConfigEcotone{wanted:?}", (c.after.base_fee_scalar, c.after.blob_base_fee_scalar));
+            Ok((c, wanted))
+        }
+
+        /// `setGasConfigEcotone` on L1: L1Block's scalars change in the first L2 block derived
+        /// from that L1 block, and a transaction after it pays the L1 fee they give.
+        pub async fn new_scalars_reach_l1_block_and_the_l1_fee(net: &TestNet) -> anyhow::Result<()> {
+            let (c, wanted) = new_scalars(net).await?;
+            scalars_reach_l1_block(net, &c, wanted).await?;
+            l1_fee_follows_the_new_scalars(net, &c, wanted).await
+        }
+
+        async fn scalars_reach_l1_block(net: &TestNet, c: &Change, wanted: (u32, u32)) -> anyhow::Result<()> {
+            let scalars = |n: u64| async move {
+                Ok((call_abi(net, L1_BLOCK, L1Block::baseFeeScalarCall {}, n).await?, call_abi(net, L1_BLOCK, L1Block::blobBaseFeeScalarCall {}, n).await?))
+            };
+            c.ensure_switch("L1Block's (baseFeeScalar, blobBaseFeeScalar)", (c.before.base_fee_scalar, c.before.blob_base_fee_scalar), wanted, scalars).await
+        }
+
+        /// A transaction after the change reports the new scalars in its receipt and pays the
+        /// L1 fee they give, by the formula of the fork in effect (Ecotone's calldata gas, or
+        /// Fjord's FastLZ estimate).
+        async fn l1_fee_follows_the_new_scalars(net: &TestNet, c: &Change, wanted: (u32, u32)) -> anyhow::Result<()> {
+            let wallet = net.wallet().await?;
+            let receipt = wallet.send(TransactionRequest::default().with_to(wallet.address()).with_input(incompressible("ecotone.system_config", 300))).await?;
+            ensure!(succeeded(&receipt), "transaction {} failed", receipt.inner.transaction_hash);
+            let block = block_number(&receipt)?;
+            ensure!(block >= c.l2_block, "the transaction landed in block {block}, before the change took effect in {}", c.l2_block);
+            let info = &receipt.l1_block_info;
+            let got = (info.l1_base_fee_scalar, info.l1_blob_base_fee_scalar);
+            ensure!(got == (Some(wanted.0.into()), Some(wanted.1.into())), "the receipt in block {block} carries scalars {got:?}; the owner set {wanted:?}");
+            let params = L1FeeParams::at(net, block).await?;
+            ensure!((params.base_fee_scalar, params.blob_base_fee_scalar) == wanted, "L1Block at block {block} holds {params:?}; the owner set {wanted:?}");
+            let raw = MinedTx::fetch(net, receipt.inner.transaction_hash).await?.raw;
+            let expected = if probe::is_active(net, Fork::Fjord, block) { params.fjord_fee(fastlz::compressed_len(&raw)) } else { params.ecotone_fee(calldata_gas(&raw)) };
+            let fee = U256::from(info.l1_fee.context("a receipt without l1Fee")?);
+            ensure!(fee == expected, "l1Fee is {fee}; the new scalars give {expected}");
+            Ok(())
+        }
+    }
+}

@@ -138,3 +138,72 @@ mod base_fee {
         }
     }
 }
+
+mod system_config {
+    // One check per SystemConfig parameter: on a shared network, two checks changing the same
+    // parameter at once would see each other's values.
+    op_suites::feature_tests!("holocene.system_config", checks: set_eip1559_params_reach_extra_data_and_the_base_fee);
+
+    mod checks {
+        use alloy::consensus::BlockHeader;
+        use anyhow::ensure;
+        use harness::forks::Fork;
+        use op_suites::{
+            TestNet,
+            base_fee::{BaseFeeRules, CANYON_DENOMINATOR, Eip1559, check_base_fees, extra_data_params, fill_block},
+            config_change::{Change, change, current},
+            l1::SystemConfig,
+            probe,
+        };
+
+        /// Denominator and elasticity of a header's extraData, whatever the layout around them.
+        async fn header_params(net: &TestNet, number: u64) -> anyhow::Result<(u64, u64)> {
+            let params = extra_data_params(net, &probe::header(net, number).await?)?;
+            Ok((params.denominator, params.elasticity))
+        }
+
+        /// The owner sets EIP-1559 parameters unlike Canyon's and unlike the ones in force.
+        async fn new_params(net: &TestNet) -> anyhow::Result<(Change, (u64, u64))> {
+            net.require(Fork::Holocene).await;
+            let now = current(net).await?;
+            let (denominator, elasticity) = if now.eip1559_denominator == 100 { (120, 4) } else { (100, 3) };
+            let c = change(net, SystemConfig::setEIP1559ParamsCall { denominator, elasticity }).await?;
+            Ok((c, (denominator.into(), elasticity.into())))
+        }
+
+        /// `setEIP1559Params` on L1 (the cast-style round trip): the L2's extraData and base fee
+        /// follow the new parameters from the first L2 block derived from that L1 block.
+        pub async fn set_eip1559_params_reach_extra_data_and_the_base_fee(net: &TestNet) -> anyhow::Result<()> {
+            let (c, wanted) = new_params(net).await?;
+            extra_data_follows(net, &c, wanted).await?;
+            next_base_fee_follows(net, &c, wanted).await
+        }
+
+        /// The first L2 block derived from the change's L1 block carries the new parameters in
+        /// its extraData, the block before the former ones (Canyon's when the SystemConfig held
+        /// zeros).
+        async fn extra_data_follows(net: &TestNet, c: &Change, wanted: (u64, u64)) -> anyhow::Result<()> {
+            let canyon = BaseFeeRules::fetch(net).await?.canyon;
+            let former = match (c.before.eip1559_denominator, c.before.eip1559_elasticity) {
+                (0, 0) => (canyon.denominator, canyon.elasticity),
+                (d, e) => (d.into(), e.into()),
+            };
+            c.ensure_switch("extraData's (denominator, elasticity)", former, wanted, |n| header_params(net, n)).await
+        }
+
+        /// A block filled past its new, lower gas target raises the next base fee by the new
+        /// parameters, to the wei, and not by what Canyon's constants would give.
+        async fn next_base_fee_follows(net: &TestNet, c: &Change, (denominator, elasticity): (u64, u64)) -> anyhow::Result<()> {
+            let filled = fill_block(net).await?;
+            ensure!(filled >= c.l2_block, "the filled block {filled} precedes the change's L2 block {}", c.l2_block);
+            let steps = check_base_fees(net, filled + 1..=filled + 1).await?;
+            let step = &steps[0];
+            ensure!((step.params.denominator, step.params.elasticity) == (denominator, elasticity), "block {} set its base fee by {:?}; the owner set ({denominator}, {elasticity})", step.number(), step.params);
+            step.ensure_rose()?;
+            let canyon = Eip1559 { denominator: CANYON_DENOMINATOR, elasticity: BaseFeeRules::fetch(net).await?.canyon.elasticity, ..step.params };
+            let by_canyon = canyon.next_base_fee(&step.parent)?;
+            ensure!(by_canyon != step.base_fee, "Canyon's constants give block {}'s base fee {} too, so this block cannot tell them apart (parent gas {})", step.number(), step.base_fee, step.parent.gas_used());
+            Ok(())
+        }
+    }
+}

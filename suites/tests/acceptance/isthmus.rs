@@ -524,7 +524,7 @@ mod operator_fee {
         use alloy::{eips::BlockId, primitives::{Address, U256}, providers::Provider};
         use anyhow::ensure;
         use harness::forks::Fork;
-        use op_alloy::{consensus::OpReceipt, rpc_types::OpTransactionReceipt};
+        use op_alloy::rpc_types::OpTransactionReceipt;
         use op_suites::{
             TestNet,
             boundary::GAS_PRICE_ORACLE,
@@ -595,9 +595,7 @@ mod operator_fee {
         pub async fn vault_receives_operator_fee(net: &TestNet) -> anyhow::Result<()> {
             let Transfer { config, block, .. } = transfer(net).await?;
             let gained = balance(net, OPERATOR_FEE_VAULT, block).await? - balance(net, OPERATOR_FEE_VAULT, block - 1).await?;
-            let receipts = net.l2.get_block_receipts(BlockId::number(block)).await?.unwrap_or_default();
-            let user_gas: Vec<u64> = receipts.iter().filter(|r| !matches!(r.inner.inner.receipt, OpReceipt::Deposit(_))).map(|r| r.inner.gas_used).collect();
-            let want = user_gas.iter().map(|gas| operator_fee(net, block, *gas, &config)).sum::<U256>();
+            let (want, user_gas) = fees::block_operator_fees(net, block, config.operator_fee_scalar, config.operator_fee_constant).await?;
             ensure!(gained == want, "OperatorFeeVault gained {gained} in block {block}, expected {want} for user transactions using {user_gas:?} gas");
             Ok(())
         }
@@ -698,6 +696,70 @@ mod l1_attributes {
                 let want = (config.operator_fee_scalar, config.operator_fee_constant);
                 ensure!((scalar, constant) == want, "L1Block at block {n} returns operator fee (scalar, constant) {:?}, expected {want:?}", (scalar, constant));
             }
+            Ok(())
+        }
+    }
+}
+
+mod system_config {
+    // One check per SystemConfig parameter: on a shared network, two checks changing the same
+    // parameter at once would see each other's values.
+    op_suites::feature_tests!("isthmus.system_config", checks: new_operator_fee_reaches_l1_block_receipts_and_the_vault);
+
+    mod checks {
+        use alloy::{eips::BlockId, primitives::U256, providers::Provider};
+        use anyhow::ensure;
+        use harness::forks::Fork;
+        use op_suites::{
+            TestNet,
+            config_change::{Change, change, current},
+            contracts::{L1_BLOCK, L1Block, OPERATOR_FEE_VAULT, call_abi},
+            fees,
+            l1::SystemConfig,
+            wallet::{block_number, succeeded},
+        };
+
+        use crate::isthmus::SINK;
+
+        /// The owner sets an operator fee scalar and constant unlike the ones in force.
+        async fn new_params(net: &TestNet) -> anyhow::Result<(Change, (u32, u64))> {
+            net.require(Fork::Isthmus).await;
+            let now = current(net).await?;
+            let wanted = (now.operator_fee_scalar + 7, now.operator_fee_constant + 1_000_003);
+            let c = change(net, SystemConfig::setOperatorFeeScalarsCall { operatorFeeScalar: wanted.0, operatorFeeConstant: wanted.1 }).await?;
+            Ok((c, wanted))
+        }
+
+        /// `setOperatorFeeScalars` on L1: from the first L2 block derived from that L1 block,
+        /// L1Block, receipts and the OperatorFeeVault follow the new parameters.
+        pub async fn new_operator_fee_reaches_l1_block_receipts_and_the_vault(net: &TestNet) -> anyhow::Result<()> {
+            let (c, wanted) = new_params(net).await?;
+            operator_fee_params_reach_l1_block(net, &c, wanted).await?;
+            receipts_and_vault_follow_the_new_params(net, &c, wanted).await
+        }
+
+        /// L1Block's operator fee parameters change exactly at the change's L2 block.
+        async fn operator_fee_params_reach_l1_block(net: &TestNet, c: &Change, wanted: (u32, u64)) -> anyhow::Result<()> {
+            let params = |n: u64| async move {
+                Ok((call_abi(net, L1_BLOCK, L1Block::operatorFeeScalarCall {}, n).await?, call_abi(net, L1_BLOCK, L1Block::operatorFeeConstantCall {}, n).await?))
+            };
+            c.ensure_switch("L1Block's (operatorFeeScalar, operatorFeeConstant)", (c.before.operator_fee_scalar, c.before.operator_fee_constant), wanted, params).await
+        }
+
+        /// A transfer after the change carries the new parameters in its receipt, and the
+        /// OperatorFeeVault gains exactly what they give for the block's user transactions.
+        async fn receipts_and_vault_follow_the_new_params(net: &TestNet, c: &Change, (scalar, constant): (u32, u64)) -> anyhow::Result<()> {
+            let receipt = net.wallet().await?.transfer(SINK, U256::from(1)).await?;
+            ensure!(succeeded(&receipt), "transfer {} failed", receipt.inner.transaction_hash);
+            let block = block_number(&receipt)?;
+            ensure!(block >= c.l2_block, "the transfer landed in block {block}, before the change took effect in {}", c.l2_block);
+            let info = &receipt.l1_block_info;
+            let got = (info.operator_fee_scalar, info.operator_fee_constant);
+            ensure!(got == (Some(scalar.into()), Some(constant.into())), "the receipt in block {block} carries operator fee {got:?}; the owner set ({scalar}, {constant})");
+            let vault = |n: u64| net.l2.get_balance(OPERATOR_FEE_VAULT).block_id(BlockId::number(n));
+            let gained = vault(block).await? - vault(block - 1).await?;
+            let (want, gas) = fees::block_operator_fees(net, block, scalar, constant).await?;
+            ensure!(gained == want, "the OperatorFeeVault gained {gained} in block {block}; the new parameters give {want} for user transactions using {gas:?} gas");
             Ok(())
         }
     }

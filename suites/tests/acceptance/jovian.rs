@@ -160,10 +160,8 @@ mod da_footprint {
     mod checks {
         use alloy::{
             consensus::BlockHeader,
-            eips::BlockId,
             network::TransactionBuilder,
             primitives::{Address, B256},
-            providers::Provider,
             rpc::types::TransactionRequest,
         };
         use anyhow::{Context, ensure};
@@ -172,7 +170,7 @@ mod da_footprint {
             TestNet,
             base_fee::check_base_fees,
             contracts::{L1_BLOCK, L1Block, lacks_function},
-            fees::{MinedTx, da_footprint, incompressible},
+            fees::incompressible,
             probe,
             wallet::{Wallet, block_number, succeeded},
         };
@@ -215,17 +213,7 @@ mod da_footprint {
             ensure!(succeeded(&receipt), "transaction {} failed", receipt.inner.transaction_hash);
             let block = block_number(&receipt)?;
             let scalar = u64::from(op_suites::l1::system_config(net, block).await?.da_footprint_gas_scalar);
-            let receipts = net.l2.get_block_receipts(BlockId::number(block)).await?.context("block receipts")?;
-            let mut total = 0;
-            for r in receipts.iter().filter(|r| !matches!(r.inner.inner.receipt, op_alloy::consensus::OpReceipt::Deposit(_))) {
-                let raw = MinedTx::fetch(net, r.inner.transaction_hash).await?.raw;
-                let want = da_footprint(&raw, scalar);
-                ensure!(r.inner.blob_gas_used == Some(want), "receipt of {} reports blobGasUsed {:?}, its DA footprint is {want}", r.inner.transaction_hash, r.inner.blob_gas_used);
-                total += want;
-            }
-            let header = probe::header(net, block).await?;
-            ensure!(header.blob_gas_used == Some(total), "block {block} reports blobGasUsed {:?}, its user transactions' DA footprints sum to {total}", header.blob_gas_used);
-            Ok(())
+            op_suites::fees::ensure_da_footprints(net, block, scalar).await
         }
 
         /// Two transactions whose footprints together exceed the gas limit, though their gas
@@ -383,6 +371,59 @@ mod precompile_limits {
         pub async fn bls_msm_and_pairing_limits(net: &TestNet) -> anyhow::Result<()> {
             limit(net, BLS_G1_MSM).await?;
             limit(net, BLS_PAIRING).await
+        }
+    }
+}
+
+mod system_config {
+    op_suites::feature_tests!("jovian.system_config", checks: min_base_fee_follows_l1, da_footprint_scalar_follows_l1);
+
+    mod checks {
+        use alloy::{network::TransactionBuilder, primitives::Address, rpc::types::TransactionRequest};
+        use anyhow::ensure;
+        use op_suites::{
+            TestNet,
+            base_fee::{check_base_fees, extra_data_params},
+            config_change::{change, current},
+            contracts::{L1_BLOCK, L1Block, call_abi},
+            fees::{ensure_da_footprints, incompressible},
+            l1::SystemConfig,
+            probe,
+            wallet::{block_number, succeeded},
+        };
+
+        /// One gwei: the step by which the check raises the minimum base fee.
+        const GWEI: u64 = 1_000_000_000;
+
+        /// `setMinBaseFee` on L1: the first L2 block derived from that L1 block carries the new
+        /// minimum in its extraData, and the next base fee is held at or above it by the rule.
+        pub async fn min_base_fee_follows_l1(net: &TestNet) -> anyhow::Result<()> {
+            crate::jovian::after_activation(net).await;
+            let wanted = current(net).await?.min_base_fee + GWEI;
+            let c = change(net, SystemConfig::setMinBaseFeeCall { minBaseFee: wanted }).await?;
+            let minimum = |n: u64| async move { Ok(extra_data_params(net, &probe::header(net, n).await?)?.min_base_fee) };
+            c.ensure_switch("extraData's minimum base fee", Some(c.before.min_base_fee), Some(wanted), minimum).await?;
+            let step = check_base_fees(net, c.l2_block + 1..=c.l2_block + 1).await?.remove(0);
+            ensure!(step.base_fee >= wanted, "block {} has base fee {}, under the minimum {wanted} its parent carries", step.number(), step.base_fee);
+            Ok(())
+        }
+
+        /// `setDAFootprintGasScalar` on L1: L1Block's scalar changes in the first L2 block
+        /// derived from that L1 block, and a transaction after it reports the footprint that
+        /// scalar gives.
+        pub async fn da_footprint_scalar_follows_l1(net: &TestNet) -> anyhow::Result<()> {
+            crate::jovian::after_activation(net).await;
+            let wanted = current(net).await?.da_footprint_gas_scalar + 100;
+            let c = change(net, SystemConfig::setDAFootprintGasScalarCall { daFootprintGasScalar: wanted }).await?;
+            let scalar = |n: u64| async move { call_abi(net, L1_BLOCK, L1Block::daFootprintGasScalarCall {}, n).await };
+            c.ensure_switch("L1Block's daFootprintGasScalar", c.before.da_footprint_gas_scalar, wanted, scalar).await?;
+            let wallet = net.wallet().await?;
+            let request = TransactionRequest::default().with_to(Address::repeat_byte(0xda)).with_input(incompressible("jovian.system_config", 2_000));
+            let receipt = wallet.send(request).await?;
+            ensure!(succeeded(&receipt), "transaction {} failed", receipt.inner.transaction_hash);
+            let block = block_number(&receipt)?;
+            ensure!(block >= c.l2_block, "the transaction landed in block {block}, before the change took effect in {}", c.l2_block);
+            ensure_da_footprints(net, block, wanted.into()).await
         }
     }
 }

@@ -2,6 +2,7 @@
 //! `-E 'test(/^isthmus::eip7702::/)'` selects one feature. Each test gets a fresh network in
 //! the mode its nextest profile names (or the network the environment points at).
 
+mod bedrock;
 mod canyon;
 mod contracts_v5_0_0;
 mod ecotone;

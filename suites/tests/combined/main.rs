@@ -2,7 +2,11 @@
 //! runs these tests in parallel; the `shared-network` setup script starts one network and
 //! points every test at it through `HARNESS_L2_RPC`. The feature modules are the acceptance
 //! suite's own, compiled again, so a feature is judged by the same checks alone and combined.
+//! Lagoon is not among them: the shipped Alphanet stops at Karst, so its shared network has no
+//! Lagoon; `harness run` on a Betanet runs Lagoon's suites on that network instead.
 
+#[path = "../acceptance/bedrock.rs"]
+mod bedrock;
 #[path = "../acceptance/canyon.rs"]
 mod canyon;
 #[path = "../acceptance/ecotone.rs"]
@@ -15,6 +19,10 @@ mod granite;
 mod holocene;
 #[path = "../acceptance/isthmus.rs"]
 mod isthmus;
+#[path = "../acceptance/jovian.rs"]
+mod jovian;
+#[path = "../acceptance/karst.rs"]
+mod karst;
 #[path = "../acceptance/regolith.rs"]
 mod regolith;
 
