@@ -1,7 +1,8 @@
 //! A live L1 upgrade on the embedded L1: the owner's transactions run in their scheduled block,
-//! and `anvil_mine` builds blocks one block time apart.
+//! and `anvil_mine` builds blocks a whole number of slots apart.
 
 use alloy::{
+    eips::BlockNumberOrTag,
     primitives::{Address, U256},
     providers::{DynProvider, Provider, ProviderBuilder},
     rpc::types::TransactionRequest,
@@ -44,15 +45,27 @@ async fn the_owner_upgrades_in_the_scheduled_block() {
 }
 
 #[tokio::test]
-async fn mining_keeps_the_block_time_and_refuses_a_jump() {
+async fn mining_skips_whole_slots_only_after_the_upgrade() {
     let spec = spec("betanet-l1");
     let devnet = Devnet::start(&spec, DevnetOptions { clock: ClockMode::Fast, ..Default::default() }).await.expect("the network starts");
     let l1: DynProvider = ProviderBuilder::new().connect(&devnet.l1.rpc).await.unwrap().erased();
-    let start = l1.get_block_by_number(alloy::eips::BlockNumberOrTag::Latest).await.unwrap().unwrap().header;
-    let () = l1.raw_request("anvil_mine".into(), (U256::from(1000), U256::from(12))).await.unwrap();
-    let end = l1.get_block_by_number(alloy::eips::BlockNumberOrTag::Latest).await.unwrap().unwrap().header;
+    let l1 = &l1;
+    let block = |tag: BlockNumberOrTag| async move { l1.get_block_by_number(tag).await.unwrap().unwrap().header };
+    let mine = |count: u64, interval: u64| l1.raw_request::<_, ()>("anvil_mine".into(), (U256::from(count), U256::from(interval)));
+    let early = mine(1, 24).await.unwrap_err();
+    assert!(early.to_string().contains("scheduled L1 upgrade"), "a skipped slot before the upgrade's blocks moves their numbers: {early}");
+    let start = block(BlockNumberOrTag::Latest).await;
+    mine(1000, 12).await.unwrap();
+    let end = block(BlockNumberOrTag::Latest).await;
     assert!(end.number >= start.number + 1000);
-    assert_eq!(end.timestamp - start.timestamp, (end.number - start.number) * 12);
-    let jump = l1.raw_request::<_, ()>("anvil_mine".into(), (U256::from(1), U256::from(604_800))).await.unwrap_err();
-    assert!(jump.to_string().contains("the interval must be 12"), "{jump}");
+    assert_eq!(end.timestamp - start.timestamp, (end.number - start.number) * 12, "one slot per block");
+    mine(2, 604_800).await.unwrap();
+    for n in 1..=2 {
+        let skipped = block(BlockNumberOrTag::Number(end.number + n)).await;
+        assert_eq!(skipped.timestamp, end.timestamp + n * 604_800, "block {} comes whole slots after its parent", skipped.number);
+    }
+    let partial = mine(1, 13).await.unwrap_err();
+    assert!(partial.to_string().contains("whole number of slots"), "{partial}");
+    let too_far = mine(9, 2 * 604_800).await.unwrap_err();
+    assert!(too_far.to_string().contains("more than the"), "{too_far}");
 }

@@ -4,8 +4,9 @@
 //! `eth_getProof` storage proof, and finalized once the release's delays have passed on the L1's
 //! clock, with every balance exact to the wei.
 //!
-//! The delays are the contracts' own (read from them): the L1 lets them pass by building
-//! ordinary blocks one block time apart (`anvil_mine`), a bounded number derived from the delays.
+//! The delays are the contracts' own (read from them): the L1 lets them pass by building one
+//! ordinary block that many slots later (`anvil_mine` with an interval of whole slots: the slots
+//! between are missed, as happens on Ethereum), never by touching a contract.
 
 use std::time::Instant;
 
@@ -24,7 +25,7 @@ use harness::{
         proposer::{Proposal, Proposer},
     },
     forks::{ContractsRelease, Fork},
-    node::l1::MAX_MINED,
+    node::l1::MAX_SLOTS,
 };
 
 use super::{
@@ -190,17 +191,20 @@ async fn prove(net: &TestNet, prover: &L1Wallet, proposal: &Proposal, output: &O
     prover.send_unchecked(TransactionRequest::default().to(net.l1_addresses.portal).input(call.abi_encode().into()).gas_limit(FINALIZE_GAS)).await
 }
 
-/// Builds L1 blocks until the head's timestamp reaches `time` (gas estimates run on the head, so
-/// the head itself must be due): ordinary blocks, one block time apart, no more than the delay
-/// being waited for needs.
+/// Builds one L1 block at or after `time` (gas estimates run on the head, so the head itself
+/// must be due): an ordinary block, the slots before it missed, as `anvil_mine` with an interval
+/// of whole slots builds it. No contract or storage is touched; only the L1's clock moves on.
 async fn let_time_pass_until(net: &TestNet, time: u64) -> anyhow::Result<()> {
     let block_time = net.l1_block_time();
     let head = l1_header(net, net.l1.get_block_number().await?).await?;
-    let count = time.saturating_sub(head.timestamp).div_ceil(block_time);
-    ensure!(count <= MAX_MINED, "waiting until {time} takes {count} L1 blocks, more than {MAX_MINED}");
-    if count > 0 {
-        let () = net.l1.raw_request("anvil_mine".into(), (U256::from(count), U256::from(block_time))).await.context("precondition failed: the L1 cannot build blocks on request (anvil_mine: the embedded L1 on the fast clock, or anvil)")?;
+    let slots = time.saturating_sub(head.timestamp).div_ceil(block_time);
+    ensure!(slots <= MAX_SLOTS, "waiting until {time} takes {slots} L1 slots, more than {MAX_SLOTS}");
+    if slots > 0 {
+        let interval = U256::from(slots * block_time);
+        let () = net.l1.raw_request("anvil_mine".into(), (U256::from(1), interval)).await.context("precondition failed: the L1 cannot build blocks on request (anvil_mine: the embedded L1 on the fast clock, or anvil)")?;
     }
+    let now = l1_header(net, net.l1.get_block_number().await?).await?.timestamp;
+    ensure!(now >= time, "the L1's head is at time {now} after mining towards {time}");
     Ok(())
 }
 

@@ -1,9 +1,10 @@
-//! `anvil_mine` on the embedded L1 in fast mode: blocks built back to back, each one block time
-//! after the last, as the fast clock builds any block. A test lets the release's withdrawal
-//! delays (days of L1 time) pass in seconds this way, honestly: the contracts are untouched and
-//! every block is an ordinary block. Named and shaped as anvil's method (a count, then an
-//! interval), so the same test drives anvil; the interval, if given, must be the block time, since
-//! this L1's clock never jumps.
+//! `anvil_mine` on the embedded L1 in fast mode: blocks built back to back, as the fast clock
+//! builds any block. Named and shaped as anvil's method (a count, then an interval), so the same
+//! test drives anvil. The interval, if given, must be a whole number of slots (the block time
+//! times N): each block then comes N slots after its parent, the slots between missed, as on
+//! Ethereum when proposers miss theirs. A test lets the release's withdrawal delays (days of L1
+//! time) pass in milliseconds this way, honestly: the contracts are untouched, every block is an
+//! ordinary block, and its timestamp is one Ethereum could give it.
 
 use std::sync::Arc;
 
@@ -13,9 +14,9 @@ use jsonrpsee::{RpcModule, types::ErrorObjectOwned};
 use super::L1Chain;
 use crate::node::{api::Node, rpc::error::{INVALID_PARAMS, server_error}};
 
-/// Most blocks one call builds: two weeks of 12-second blocks, past the longest delay of a
-/// withdrawal (the portal's seven-day proof maturity) with room.
-pub const MAX_MINED: u64 = 100_800;
+/// Most slots one call may cover (blocks times the slots per block): two weeks of 12-second
+/// slots, past the longest delay of a withdrawal (the portal's seven-day proof maturity) with room.
+pub const MAX_SLOTS: u64 = 100_800;
 
 /// Blocks built per hold of the chain's lock, so RPC and the L2's producer keep their turn.
 const CHUNK: u64 = 256;
@@ -32,26 +33,38 @@ pub fn module(node: Arc<Node<L1Chain>>) -> RpcModule<Node<L1Chain>> {
         let count: Option<U256> = p.optional_next()?;
         let interval: Option<U256> = p.optional_next()?;
         let count = count.map_or(Ok(1), u64::try_from).map_err(|_| invalid("the block count does not fit 64 bits".into()))?;
-        if count > MAX_MINED {
-            return Err(invalid(format!("{count} blocks is more than the {MAX_MINED} one call may build")));
+        let slots = slots_per_block(&node, interval)?;
+        if count.saturating_mul(slots) > MAX_SLOTS {
+            return Err(invalid(format!("{count} blocks {slots} slots apart cover more than the {MAX_SLOTS} slots one call may")));
         }
-        let block_time = node.read().block_time;
-        if interval.is_some_and(|i| i != U256::from(block_time)) {
-            return Err(invalid(format!("this L1 builds a block every {block_time} s; its clock never jumps, so the interval must be {block_time} or absent")));
-        }
-        mine(&node, count).await?;
+        mine(&node, count, slots).await?;
         Ok::<_, ErrorObjectOwned>(())
     })
     .expect("unique");
     m
 }
 
-/// Builds `count` blocks, yielding between chunks.
-async fn mine(node: &Node<L1Chain>, count: u64) -> Result<(), ErrorObjectOwned> {
+/// The slots each block comes after its parent: `interval` in whole slots, 1 when absent.
+fn slots_per_block(node: &Node<L1Chain>, interval: Option<U256>) -> Result<u64, ErrorObjectOwned> {
+    let chain = node.read();
+    let block_time = chain.block_time;
+    let Some(interval) = interval else { return Ok(1) };
+    let interval = u64::try_from(interval).map_err(|_| invalid("the interval does not fit 64 bits".into()))?;
+    if interval == 0 || interval % block_time != 0 {
+        return Err(invalid(format!("this L1 has a slot every {block_time} s; the interval must be a whole number of slots (a positive multiple of {block_time})")));
+    }
+    if let Some(last) = chain.boundary_ahead().filter(|_| interval > block_time) {
+        return Err(invalid(format!("no slot may be skipped before the scheduled L1 upgrade's blocks (through block {last}) are built: their numbers are fixed")));
+    }
+    Ok(interval / block_time)
+}
+
+/// Builds `count` blocks, each `slots` slots after its parent, yielding between chunks.
+async fn mine(node: &Node<L1Chain>, count: u64, slots: u64) -> Result<(), ErrorObjectOwned> {
     let mut left = count;
     while left > 0 {
         let chunk = left.min(CHUNK);
-        node.write(|chain| (0..chunk).try_for_each(|_| chain.build_next().map(|_| ()))).map_err(|e| server_error(format!("building an L1 block: {e}")))?;
+        node.write(|chain| (0..chunk).try_for_each(|_| chain.build_in_slot(slots).map(|_| ()))).map_err(|e| server_error(format!("building an L1 block: {e}")))?;
         left -= chunk;
         tokio::task::yield_now().await;
     }

@@ -21,7 +21,7 @@ use alloy_evm::{
 };
 use alloy_hardforks::{EthereumChainHardforks, EthereumHardfork, EthereumHardforks, ForkCondition};
 
-pub use mine::{MAX_MINED, module as mine_module};
+pub use mine::{MAX_SLOTS, module as mine_module};
 pub use schedule::{L1Fault, L1Schedule};
 
 use crate::contracts::upgrade::{BlockTerms, Call, sign};
@@ -110,6 +110,13 @@ impl L1Chain {
         self
     }
 
+    /// The last block of the scheduled upgrade's boundary, while the head has not reached it:
+    /// until then the schedule's blocks are fixed by number, so no slot may be skipped.
+    pub fn boundary_ahead(&self) -> Option<u64> {
+        let last = self.schedule.as_ref()?.boundary()[2];
+        (self.head().number() < last).then_some(last)
+    }
+
     pub fn head(&self) -> &L1Block {
         self.store.head()
     }
@@ -119,14 +126,20 @@ impl L1Chain {
         self.factory.spec()
     }
 
-    /// Builds and appends the next block from the mempool.
+    /// Builds and appends the next block from the mempool, in the next slot.
     pub fn build_next(&mut self) -> Result<Vec<Rejected>, BlockExecutionError> {
+        self.build_in_slot(1)
+    }
+
+    /// Builds and appends the next block `slots` slots after its parent: the slots between
+    /// went by without a block, as missed slots do on Ethereum.
+    pub fn build_in_slot(&mut self, slots: u64) -> Result<Vec<Rejected>, BlockExecutionError> {
         let parent = self.head();
         let number = parent.number() + 1;
         let header = Header {
             parent_hash: parent.hash(),
             number,
-            timestamp: parent.header.timestamp + self.block_time,
+            timestamp: parent.header.timestamp + slots * self.block_time,
             gas_limit: parent.header.gas_limit,
             base_fee_per_gas: parent.header.next_block_base_fee(BaseFeeParams::ethereum()),
             excess_blob_gas: parent.header.next_block_excess_blob_gas(BlobParams::prague()),
