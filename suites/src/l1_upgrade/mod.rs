@@ -72,8 +72,8 @@ macro_rules! l1_feature_tests {
 pub struct L1Upgrade {
     pub from: ContractsRelease,
     pub to: ContractsRelease,
-    /// The L1 block it was mined in; `None` where the L1 started on `to` (at genesis).
-    pub block: Option<u64>,
+    /// Seconds after the L1's genesis it is scheduled at; `None` where the L1 started on `to`.
+    offset: Option<u64>,
     /// The owner's transactions as planned, with the account each is sent from.
     pub planned: Vec<(OwnerTx, Address)>,
 }
@@ -86,17 +86,23 @@ impl L1Upgrade {
         anyhow::ensure!(upgrade.to == release, "precondition failed: {} upgrades the L1 to {}, not {release}", spec.path.display(), upgrade.to);
         let (_, deployment) = harness::genesis::l1_genesis(spec, 0).context("rebuilding the spec's L1 deployment for its upgrade plan")?;
         let planned = deployment.upgrade.iter().flat_map(|p| &p.transactions).map(|t| (t.tx.clone(), t.sender.address())).collect();
-        let block = match spec.l1.live_upgrade() {
-            Some((_, offset)) => Some(first_block_at(net, offset).await?),
-            None => None,
-        };
-        Ok(Self { from: spec.l1.contracts, to: upgrade.to, block, planned })
+        let offset = spec.l1.live_upgrade().map(|(_, offset)| offset);
+        Ok(Self { from: spec.l1.contracts, to: upgrade.to, offset, planned })
+    }
+
+    /// The L1 block the upgrade ran in (the first at or after its time, waiting for the L2 to
+    /// take the L1 there); `None` where the L1 started on `to`.
+    pub async fn block(&self, net: &TestNet) -> anyhow::Result<Option<u64>> {
+        match self.offset {
+            Some(offset) => Ok(Some(first_block_at(net, offset).await?)),
+            None => Ok(None),
+        }
     }
 
     /// The block the upgrade ran in, waiting until the L2 has derived the block after it; for an
     /// L1 that started on the new release, records that `part` does not apply.
     pub async fn live_block(&self, net: &TestNet, part: &str) -> anyhow::Result<Option<u64>> {
-        match self.block {
+        match self.block(net).await? {
             Some(block) => {
                 wait_for_origin(net, block + 1).await?;
                 Ok(Some(block))

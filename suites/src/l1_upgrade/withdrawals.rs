@@ -113,8 +113,8 @@ async fn passer_took(net: &TestNet, w: &Withdrawal) -> anyhow::Result<()> {
 }
 
 /// A withdrawal initiated on L2 is proven and finalized on L1 to the wei, directly and through
-/// the bridge. On a network whose L1 upgrades live, both are initiated before the upgrade and
-/// proven and finalized after it, on the new release.
+/// the bridge. On a network that upgrades live (the L1's contracts, the L2's fork, or both), both
+/// are initiated before every boundary and proven and finalized after the last one.
 pub async fn finalized_exact_to_the_wei(net: &TestNet, release: ContractsRelease) -> anyhow::Result<()> {
     let started = Instant::now();
     let upgrade = L1Upgrade::of(net, release).await?;
@@ -124,12 +124,9 @@ pub async fn finalized_exact_to_the_wei(net: &TestNet, release: ContractsRelease
     for w in &withdrawals {
         passer_took(net, w).await?;
     }
-    crossing(net, &upgrade, &withdrawals).await?;
     let prover = l1::wallet(net).await?;
     back_the_withdrawals(net, &prover, wallet.address(), DIRECT_VALUE + BRIDGED_VALUE).await?;
-    if let Some(block) = upgrade.block {
-        wait_for_origin(net, block + 1).await?;
-    }
+    cross_the_boundaries(net, &upgrade, &withdrawals).await?;
     let (proposer, proposal, output) = propose_head(net).await?;
     let mut proven = 0;
     for w in &withdrawals {
@@ -143,20 +140,26 @@ pub async fn finalized_exact_to_the_wei(net: &TestNet, release: ContractsRelease
     Ok(())
 }
 
-/// Where the network's L1 upgrades live, the withdrawals were initiated while the L1 was still
-/// on the old release (their L2 block's L1 origin precedes the upgrade block); elsewhere that
-/// part does not apply.
-async fn crossing(net: &TestNet, upgrade: &L1Upgrade, withdrawals: &[Withdrawal]) -> anyhow::Result<()> {
-    let part = "initiated before the L1 upgrade, finalized after it";
-    let Some(block) = upgrade.block else {
-        net.not_applicable(part, format!("the L1 of {} starts on {}", net.origin, upgrade.to));
-        return Ok(());
-    };
-    for w in withdrawals {
-        let origin = call_abi(net, L1_BLOCK, L1Block::numberCall {}, w.l2_block).await?;
-        if origin >= block {
-            net.not_applicable(part, format!("L2 block {} of withdrawal {} already follows L1 block {origin}, at or after the upgrade block {block}", w.l2_block, w.hash));
+/// Takes the network past its live boundaries, the L1 upgrade's block and every L2 fork's
+/// activation block, after checking that the withdrawals were initiated before each: their L2
+/// block's L1 origin precedes the upgrade block, and the block itself precedes the fork's.
+async fn cross_the_boundaries(net: &TestNet, upgrade: &L1Upgrade, withdrawals: &[Withdrawal]) -> anyhow::Result<()> {
+    match upgrade.block(net).await? {
+        None => net.not_applicable("initiated before the L1 upgrade, finalized after it", format!("the L1 of {} starts on {}", net.origin, upgrade.to)),
+        Some(block) => {
+            for w in withdrawals {
+                let origin = call_abi(net, L1_BLOCK, L1Block::numberCall {}, w.l2_block).await?;
+                ensure!(origin < block, "precondition failed: withdrawal {} was initiated in L2 block {}, whose L1 origin {origin} is not before the upgrade block {block}", w.hash, w.l2_block);
+            }
+            wait_for_origin(net, block + 1).await?;
         }
+    }
+    let live = net.schedule.forks.keys().filter(|f| net.schedule.is_live(**f));
+    for (fork, activation) in live.filter_map(|f| Some((*f, net.schedule.activation_block(*f)?))) {
+        for w in withdrawals {
+            ensure!(w.l2_block < activation, "precondition failed: withdrawal {} was initiated in L2 block {}, not before {fork}'s activation block {activation}", w.hash, w.l2_block);
+        }
+        net.wait_for_block(activation + 1).await?;
     }
     Ok(())
 }
@@ -256,8 +259,7 @@ async fn paid_exactly(net: &TestNet, w: &Withdrawal, block: u64) -> anyhow::Resu
 /// A withdrawal proven against a game whose root is not the L2's output root is refused, and
 /// the same withdrawal proves against the right one: the refusal is the root's doing.
 pub async fn wrong_root_is_refused(net: &TestNet, release: ContractsRelease) -> anyhow::Result<()> {
-    let upgrade = L1Upgrade::of(net, release).await?;
-    if let Some(block) = upgrade.block {
+    if let Some(block) = L1Upgrade::of(net, release).await?.block(net).await? {
         wait_for_origin(net, block + 1).await?;
     }
     let wallet = net.wallet().await?;
