@@ -243,10 +243,13 @@ impl SpecErrorKind {
             Self::BetanetNamedWithoutL2Change { .. } => {
                 "delete `hardfork_name` (keep `upgrade_number`), or activate the L2 fork the name belongs to live under [forks]".into()
             }
-            Self::L1UpgradeBackwards { from, .. } => format!(
-                "set `to` to a release after {from} ({}), or lower `[l1] contracts`",
-                ContractsRelease::ALL.iter().filter(|r| *r > from).map(|r| r.name()).collect::<Vec<_>>().join(", ")
-            ),
+            Self::L1UpgradeBackwards { from, .. } => {
+                let later: Vec<_> = ContractsRelease::ALL.iter().filter(|r| *r > from).map(|r| r.name()).collect();
+                match later.is_empty() {
+                    true => format!("{from} is the newest release the harness knows: lower `[l1] contracts` to the release the L1 starts on, or drop `[l1.upgrade]`"),
+                    false => format!("set `to` to a release after {from} ({}), or lower `[l1] contracts`", later.join(", ")),
+                }
+            }
             Self::L1UpgradeWithoutL1 { .. } => {
                 "run the network on the embedded backend with the harness's own L1 (`backend = \"embedded\"`, no `l1.node`), or drop `[l1.upgrade]` and set `[l1] contracts` to the release the L1 runs".into()
             }
