@@ -52,16 +52,33 @@ pub async fn network(release: ContractsRelease) -> TestNet {
     TestNet::for_spec(|| spec_for(env::mode(), release)).await
 }
 
+/// A fresh embedded network for one test of `release`'s L1 features, even when the environment
+/// names a shared one: of the spec the environment names (`HARNESS_SPEC`), else the shipped one.
+/// Withdrawals take one: they initiate before the network's boundaries, which a shared network
+/// has long passed, and they move the L1's clock days ahead, which its other tests cannot follow
+/// (the L2 adopts an L1 block only once its own time reaches it).
+pub async fn own_network(release: ContractsRelease) -> TestNet {
+    let start = async {
+        let spec = match std::env::var(env::SPEC) {
+            Ok(path) => NetworkSpec::load(&path)?,
+            Err(_) => spec_for(env::mode(), release)?,
+        };
+        TestNet::embedded(spec, None).await
+    };
+    start.await.unwrap_or_else(|e| panic!("{} the network failed to start: {e:#}", harness::verdict::INFRA_MARKER))
+}
+
 /// The tests of one L1 feature of a release: one test per check of the module `$checks`, each on
-/// the network [`network`] gives the release, named after its check so that its path is
-/// `<release module>::<feature>::<check>`, the path verdicts map back to the feature.
+/// the network `$network` gives the release ([`network`] or [`own_network`]), named after its
+/// check so that its path is `<release module>::<feature>::<check>`, the path verdicts map back
+/// to the feature.
 #[macro_export]
 macro_rules! l1_feature_tests {
-    ($release:expr, $checks:ident: $($check:ident),+ $(,)?) => {
+    ($release:expr, $network:path, $checks:ident: $($check:ident),+ $(,)?) => {
         $(
             #[tokio::test]
             async fn $check() {
-                let net = $crate::l1_upgrade::network($release).await;
+                let net = $network($release).await;
                 $crate::pass($checks::$check(&net, $release).await);
             }
         )+

@@ -7,6 +7,7 @@ mod upgrade {
 
     op_suites::l1_feature_tests!(
         harness::forks::ContractsRelease::V5_0_0,
+        op_suites::l1_upgrade::network,
         checks: transactions_run_in_their_block,
         implementations_move_at_the_block,
         storage_is_kept,
@@ -20,6 +21,7 @@ mod withdrawals {
 
     op_suites::l1_feature_tests!(
         harness::forks::ContractsRelease::V5_0_0,
+        op_suites::l1_upgrade::own_network,
         checks: finalized_exact_to_the_wei,
         wrong_root_is_refused,
         output_roots_agree,
