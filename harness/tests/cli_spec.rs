@@ -37,7 +37,7 @@ fn harness_within(args: &[&str], deadline: Duration) -> Output {
 
 #[test]
 fn shipped_specs_validate() {
-    let out = harness(&["validate", "networks/alphanet.toml", "networks/betanet.toml"]);
+    let out = harness(&["validate", "networks/alphanet.toml", "networks/betanet.toml", "networks/alphanet-l1.toml", "networks/betanet-l1.toml", "networks/betanet-l1-l2.toml"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
