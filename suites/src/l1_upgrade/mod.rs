@@ -47,24 +47,26 @@ pub fn spec_for(mode: Mode, release: ContractsRelease) -> anyhow::Result<Network
     Ok(spec)
 }
 
+/// The spec of a fresh network for `release`'s L1 features: the one the environment names
+/// (`HARNESS_SPEC`, e.g. the combined Betanet), else the shipped one of the profile's mode.
+fn fresh_spec(release: ContractsRelease) -> anyhow::Result<NetworkSpec> {
+    match std::env::var(env::SPEC) {
+        Ok(path) => Ok(NetworkSpec::load(&path)?),
+        Err(_) => spec_for(env::mode(), release),
+    }
+}
+
 /// The network for a test of `release`'s L1 features: the environment's, or a fresh one.
 pub async fn network(release: ContractsRelease) -> TestNet {
-    TestNet::for_spec(|| spec_for(env::mode(), release)).await
+    TestNet::for_spec(|| fresh_spec(release)).await
 }
 
 /// A fresh embedded network for one test of `release`'s L1 features, even when the environment
-/// names a shared one: of the spec the environment names (`HARNESS_SPEC`), else the shipped one.
-/// Withdrawals take one: they initiate before the network's boundaries, which a shared network
-/// has long passed, and they move the L1's clock days ahead, which its other tests cannot follow
-/// (the L2 adopts an L1 block only once its own time reaches it).
+/// names a shared one. Withdrawals take one: they initiate before the network's boundaries,
+/// which a shared network has long passed, and they move the L1's clock days ahead, which its
+/// other tests cannot follow (the L2 adopts an L1 block only once its own time reaches it).
 pub async fn own_network(release: ContractsRelease) -> TestNet {
-    let start = async {
-        let spec = match std::env::var(env::SPEC) {
-            Ok(path) => NetworkSpec::load(&path)?,
-            Err(_) => spec_for(env::mode(), release)?,
-        };
-        TestNet::embedded(spec, None).await
-    };
+    let start = async { TestNet::embedded(fresh_spec(release)?, None).await };
     start.await.unwrap_or_else(|e| panic!("{} the network failed to start: {e:#}", harness::verdict::INFRA_MARKER))
 }
 
