@@ -38,7 +38,7 @@ impl ContractsRelease {
     /// The acceptance-suite module of the release's L1 features, and their ids' prefix:
     /// `contracts_v5_0_0`.
     pub fn suite_module(self) -> String {
-        format!("contracts_{}", self.name().trim_start_matches('v').replace('.', "_"))
+        format!("contracts_{}", self.name().replace('.', "_"))
     }
 
     /// The newest L2 fork active at genesis in the L2 allocation op-deployer builds with this
