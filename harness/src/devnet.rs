@@ -21,7 +21,7 @@ use crate::{
     genesis::{GenesisError, dev_signers},
     node::{
         api::{Node, state_nonce},
-        l1::{L1Chain, origin_of},
+        l1::{L1Chain, L1Fault, L1Schedule, mine_module, origin_of},
         l2::{
             chain::{Fault, L2Chain, L2Config},
             l1_info::L1Origin,
@@ -42,6 +42,8 @@ pub struct DevnetOptions {
     /// A deliberate bug in every L2 node, for proving the suites catch it (the fault matrix);
     /// never set from a spec or the command line.
     pub fault: Option<Fault>,
+    /// A deliberate fault in the L1's scheduled upgrade (tests of the L1 boundary suite only).
+    pub l1_fault: Option<L1Fault>,
     /// Take L1 origins from this L1 (anvil, a real node) instead of an embedded L1.
     pub l1_rpc: Option<String>,
     /// Serve the first L2's RPC on this loopback port (the next L2s on the ports after it)
@@ -224,20 +226,30 @@ impl Devnet {
             l2_files[0] = L2Files::new(spec, 0, &l1_genesis, &deployment, crate::genesis::ChainGenesis::new(genesis.clone()));
         }
         let owner = deployment.owner;
+        if options.l1_rpc.is_some() && deployment.upgrade.is_some() {
+            return Err(DevnetError::L1("the spec schedules a live L1 upgrade, which only the embedded L1 mines; run it on the embedded backend".into()));
+        }
         let mut servers = Vec::new();
         let mut tasks = Vec::new();
         let failure = Arc::new(Mutex::new(None));
         let (l1, l1_url) = match &options.l1_rpc {
             Some(url) => (L1Source::Rpc(connect_l1(url, spec.l1.chain_id).await?), url.clone()),
             None => {
-                let chain = L1Chain::new(
+                let mut chain = L1Chain::new(
                     spec.l1.chain_id,
                     spec.l1.block_time,
                     l1_genesis.header.clone(),
                     WorldState::from_alloc(&l1_genesis.genesis.alloc),
                 );
+                if let Some(plan) = deployment.upgrade.clone() {
+                    chain = chain.with_schedule(L1Schedule::new(plan, options.l1_fault));
+                }
                 let node = Node::new(chain, spec.l1.chain_id, client_version("l1", options.clock));
-                let server = RpcServer::start(eth::module(node.clone()), None).await?;
+                let mut methods = eth::module(node.clone());
+                if options.clock == ClockMode::Fast {
+                    methods.merge(mine_module(node.clone())).expect("distinct names");
+                }
+                let server = RpcServer::start(methods, None).await?;
                 let url = server.url();
                 servers.push(server);
                 tasks.push(match options.clock {
@@ -545,7 +557,7 @@ mod tests {
     fn genesis_and_each_activations_first_blocks_are_pinned() {
         let mut schedule = ForkSchedule::default();
         schedule.set(Fork::Karst, Some(8));
-        let rules = ChainRules { schedule, genesis_time: 1_000, block_time: 2 };
+        let rules = ChainRules { schedule, genesis_time: 1_000, block_time: 2, fault: None };
         let pinned: BTreeSet<u64> = fork_boundaries(&rules).into_iter().collect();
         let karst = 4;
         for block in (0..=PINNED_AFTER_ACTIVATION).chain(karst - 1..=karst + PINNED_AFTER_ACTIVATION) {

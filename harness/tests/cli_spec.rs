@@ -37,7 +37,7 @@ fn harness_within(args: &[&str], deadline: Duration) -> Output {
 
 #[test]
 fn shipped_specs_validate() {
-    let out = harness(&["validate", "networks/alphanet.toml", "networks/betanet.toml"]);
+    let out = harness(&["validate", "networks/alphanet.toml", "networks/betanet.toml", "networks/alphanet-l1.toml", "networks/betanet-l1.toml", "networks/betanet-l1-l2.toml"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
@@ -71,6 +71,11 @@ fn every_bad_spec_exits_2_naming_its_line_and_field() {
         ("duplicate-feature", 4, "features[1]"),
         ("name-escapes", 2, "name"),
         ("too-many-l2s", 6, "l2"),
+        ("unknown-upgrade-release", 8, "l1.upgrade.to"),
+        ("upgrade-backwards", 8, "l1.upgrade.to"),
+        ("upgrade-on-external-l1", 8, "l1.upgrade"),
+        ("l1-only-betanet-named", 5, "hardfork_name"),
+        ("alphanet-live-l1-upgrade", 9, "l1.upgrade.at"),
     ];
     let entries = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../networks/bad")).unwrap();
     let listed = entries.flatten().filter(|e| e.path().extension().is_some_and(|x| x == "toml")).count();

@@ -85,7 +85,7 @@ fn an_unstable_feature_exits_1() {
     let spec = lenient_spec(&dir);
     let run = verdict(&dir, &["--junit", path(&fixture("red.xml")), "--spec", path(&spec)]);
     assert_eq!(run.code(), Some(1), "{}", run.stderr());
-    assert!(run.stdout().contains("| `isthmus.eip7702` | ❌ UNSTABLE |"), "{}", run.stdout());
+    assert!(run.stdout().contains("| `isthmus.eip7702` | L2 | ❌ UNSTABLE |"), "{}", run.stdout());
 }
 
 #[test]

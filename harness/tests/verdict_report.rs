@@ -125,7 +125,7 @@ fn the_markdown_fits_a_pr_comment_and_says_what_moves_on() {
     let md = report.to_markdown();
     assert!(md.len() <= MARKDOWN_MAX_CHARS);
     assert!(md.starts_with("## ❌ Not stable: alphanet — 2 of 3 features stable"), "{md}");
-    assert!(md.contains("| `isthmus.eip7702` | ❌ UNSTABLE | 11 |"), "{md}");
+    assert!(md.contains("| `isthmus.eip7702` | L2 | ❌ UNSTABLE | 11 |"), "{md}");
     assert!(md.contains("**Move on to Betanet (2):** `fjord.p256verify`, `isthmus.activation`"), "{md}");
     assert!(md.contains("**Back to scoping (1):** `isthmus.eip7702`"), "{md}");
     assert!(md.contains("| assertion | 2 | `isthmus::eip7702::delegated_call` |"), "{md}");

@@ -15,6 +15,7 @@ pub mod env;
 pub mod fastlz;
 pub mod fees;
 pub mod l1;
+pub mod l1_upgrade;
 pub mod matrix;
 pub mod net;
 pub mod oracle;

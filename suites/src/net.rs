@@ -152,17 +152,26 @@ impl TestNet {
     /// The network the environment names, or a fresh embedded one in the profile's mode that
     /// schedules `fork` (live in Betanet mode).
     pub async fn for_fork(fork: Fork) -> Self {
-        let net = match env::external_l2() {
-            Some(url) => Self::attach(&url).await,
-            None => Self::embedded(spec_for(env::mode(), fork).expect("the shipped specs load"), None).await,
-        };
-        net.unwrap_or_else(|e| panic!("{INFRA_MARKER} the network failed to start: {e:#}"))
+        Self::for_spec(|| spec_for(env::mode(), fork)).await
     }
 
     /// A fresh embedded network of `spec`, optionally with a deliberate fault.
     pub async fn embedded(spec: NetworkSpec, fault: Option<Fault>) -> anyhow::Result<Self> {
-        let options = DevnetOptions { clock: ClockMode::Fast, fault, ..Default::default() };
-        let devnet = Devnet::start(&spec, options).await?;
+        Self::start(spec, DevnetOptions { fault, ..Default::default() }).await
+    }
+
+    /// The network the environment names, or a fresh embedded one of `spec`.
+    pub async fn for_spec(spec: impl FnOnce() -> anyhow::Result<NetworkSpec>) -> Self {
+        let net = match env::external_l2() {
+            Some(url) => Self::attach(&url).await,
+            None => Self::embedded(spec().expect("the shipped specs load"), None).await,
+        };
+        net.unwrap_or_else(|e| panic!("{INFRA_MARKER} the network failed to start: {e:#}"))
+    }
+
+    /// A fresh embedded network of `spec` on the fast clock, with `options`' faults.
+    pub async fn start(spec: NetworkSpec, options: DevnetOptions) -> anyhow::Result<Self> {
+        let devnet = Devnet::start(&spec, DevnetOptions { clock: ClockMode::Fast, ..options }).await?;
         let l2_url = devnet.l2[0].rpc.clone();
         let mut net = Self::connect(&l2_url, &devnet.l1.rpc, spec.mode, spec.name.clone()).await?;
         net.devnet = Some(devnet);
@@ -307,6 +316,11 @@ impl TestNet {
     /// The L1's RPC URL.
     pub fn l1_url(&self) -> &str {
         &self.l1_url
+    }
+
+    /// The L2's RPC URL.
+    pub fn l2_url(&self) -> &str {
+        &self.l2_url
     }
 
     /// Seconds between L1 blocks: the spec's, else mainnet's 12.

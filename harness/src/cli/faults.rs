@@ -180,7 +180,7 @@ mod tests {
     #[test]
     fn names_do_not_match_a_longer_fault_with_the_same_start() {
         let fault = Fault::DropUpgradeTx { fork: Fork::Fjord, index: 2 };
-        let case = TestCase { name: "t".into(), duration_secs: 0.0, status: Status::Failed, failures: vec![failure(&format!("{NOT_CAUGHT} {fault}0: x"))] };
+        let case = TestCase { name: "t".into(), duration_secs: 0.0, status: Status::Failed, stdout: String::new(), failures: vec![failure(&format!("{NOT_CAUGHT} {fault}0: x"))] };
         assert_eq!(caught(&case, fault), Caught::Yes);
     }
 

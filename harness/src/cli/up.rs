@@ -88,6 +88,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         clock: args.clock.unwrap_or(spec.embedded.clock),
         genesis_time: args.genesis_time,
         fault: None,
+        l1_fault: None,
         l1_rpc: args.l1_rpc.clone(),
         rpc_port: args.rpc_port,
         l2_genesis: args.l2_genesis.as_deref().map(read_genesis).transpose()?.map(std::sync::Arc::new),

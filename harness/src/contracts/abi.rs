@@ -37,6 +37,25 @@ alloy::sol! {
         event Deployed(uint256 indexed l2ChainId, address indexed deployer, bytes deployOutput);
     }
 
+    /// OPContractsManager 4.2.0's upgrade entry points (op-contracts v5.0.0), which the
+    /// ProxyAdmin owners must DELEGATECALL.
+    interface OPContractsManagerUpgrader {
+        struct OpChainConfig {
+            address systemConfigProxy;
+            address proxyAdmin;
+            bytes32 absolutePrestate;
+        }
+
+        function upgrade(OpChainConfig[] opChainConfigs) external;
+        function upgradeSuperchainConfig(address superchainConfig, address superchainProxyAdmin) external;
+    }
+
+    interface ProxyAdmin {
+        function owner() external view returns (address);
+        function upgrade(address proxy, address implementation) external;
+        function getProxyImplementation(address proxy) external view returns (address);
+    }
+
     interface SystemConfig {
         function owner() external view returns (address);
         function version() external view returns (string);
@@ -74,15 +93,58 @@ alloy::sol! {
     }
 
     interface OptimismPortal {
+        struct WithdrawalTransaction {
+            uint256 nonce;
+            address sender;
+            address target;
+            uint256 value;
+            uint256 gasLimit;
+            bytes data;
+        }
+
+        struct OutputRootProof {
+            bytes32 version;
+            bytes32 stateRoot;
+            bytes32 messagePasserStorageRoot;
+            bytes32 latestBlockhash;
+        }
+
+        function version() external view returns (string);
         function disputeGameFactory() external view returns (address);
         function anchorStateRegistry() external view returns (address);
+        function respectedGameType() external view returns (uint32);
+        function proofMaturityDelaySeconds() external view returns (uint256);
+        function disputeGameFinalityDelaySeconds() external view returns (uint256);
         function depositTransaction(address to, uint256 value, uint64 gasLimit, bool isCreation, bytes data) external payable;
+        function proveWithdrawalTransaction(WithdrawalTransaction tx, uint256 disputeGameIndex, OutputRootProof outputRootProof, bytes[] withdrawalProof) external;
+        function finalizeWithdrawalTransaction(WithdrawalTransaction tx) external;
+        function finalizedWithdrawals(bytes32 withdrawalHash) external view returns (bool);
 
         event TransactionDeposited(address indexed from, address indexed to, uint256 indexed version, bytes opaqueData);
+        event WithdrawalProven(bytes32 indexed withdrawalHash, address indexed from, address indexed to);
+        event WithdrawalFinalized(bytes32 indexed withdrawalHash, bool success);
     }
 
     interface DisputeGameFactory {
         function gameImpls(uint32 gameType) external view returns (address);
+        function initBonds(uint32 gameType) external view returns (uint256);
+        function gameCount() external view returns (uint256);
+        function gameAtIndex(uint256 index) external view returns (uint32 gameType, uint64 timestamp, address proxy);
+        function create(uint32 gameType, bytes32 rootClaim, bytes extraData) external payable returns (address proxy);
+
+        event DisputeGameCreated(address indexed disputeProxy, uint32 indexed gameType, bytes32 indexed rootClaim);
+    }
+
+    /// A dispute game as a proposer drives it to resolution.
+    interface DisputeGame {
+        function rootClaim() external view returns (bytes32);
+        function l2BlockNumber() external view returns (uint256);
+        function status() external view returns (uint8);
+        function createdAt() external view returns (uint64);
+        function resolvedAt() external view returns (uint64);
+        function maxClockDuration() external view returns (uint64);
+        function resolveClaim(uint256 claimIndex, uint256 numToResolve) external;
+        function resolve() external returns (uint8 status);
     }
 
     interface PermissionedDisputeGame {

@@ -14,8 +14,9 @@ use alloy::{
 
 use super::{
     ContractsError, L1Contracts, SystemConfigValues,
-    abi::{AnchorStateRegistry, DisputeGameFactory, OPContractsManager, OptimismPortal, PermissionedDisputeGame, SystemConfig},
+    abi::{AnchorStateRegistry, DisputeGameFactory, OPContractsManager, OptimismPortal, PermissionedDisputeGame, ProxyAdmin, SystemConfig},
     state::{DeployerState, load},
+    upgrade::{self, ChainTarget, PlanInputs, Role, Roles, UpgradePlan},
 };
 use crate::{
     forks::{ContractsRelease, Fork},
@@ -42,7 +43,10 @@ pub struct L1Deployment {
     pub system_configs: Vec<SystemConfigValues>,
     /// Owns every chain's SystemConfig (and, in op-deployer's devnets, every other role).
     pub owner: Address,
+    /// The release the L1 starts on.
     pub release: ContractsRelease,
+    /// The live L1 upgrade the spec schedules, for the L1 to mine.
+    pub upgrade: Option<UpgradePlan>,
 }
 
 /// What new chains take over from op-deployer's example chain: its roles and dispute game.
@@ -78,14 +82,18 @@ impl Reader<'_> {
 /// Deploys the L1 contracts of every L2 of `spec` on top of `dev` (the funded dev accounts), in
 /// a genesis at `genesis_time`.
 pub fn deploy(spec: &NetworkSpec, genesis_time: u64, dev: impl IntoIterator<Item = (Address, GenesisAccount)>) -> Result<L1Deployment, ContractsError> {
-    let release = spec.l1.contracts;
+    let release = spec.l1.genesis_release();
     let dir = spec.data.deployments_dir(spec.folder()).ok_or_else(|| ContractsError::Dir { dir: spec.folder().join("<unset>"), reason: "no deployments folder is set".into() })?;
     let official = load(&dir, release)?;
+    let target = spec.l1.live_upgrade().map(|(u, _)| load(&dir, u.to)).transpose()?;
     let original = WorldState::from_alloc(official.l1_alloc.iter());
     let reader = Reader { state: &original, chain_id: spec.l1.chain_id, timestamp: genesis_time };
     let template = template(&official, &reader)?;
+    let superchain_owner = reader.call(official.superchain.proxy_admin, ProxyAdmin::ownerCall {}).map_err(|reason| ContractsError::Corrupt { file: official.file.clone(), reason })?;
     let kept = official.l1_alloc.iter().filter(|(a, _)| !official.chain_contracts.contains(a)).map(|(a, acc)| (*a, acc.clone()));
-    let alloc: Vec<(Address, GenesisAccount)> = kept.chain(dev).collect();
+    let staged = target.as_ref().map(|t| upgrade::staged_accounts(&official, t)).unwrap_or_default();
+    let canary = target.as_ref().map(|_| (upgrade::canary_signer().address(), GenesisAccount::default().with_balance(upgrade::CANARY_FUNDS)));
+    let alloc: Vec<(Address, GenesisAccount)> = kept.chain(staged).chain(canary).chain(dev).collect();
     let world = WorldState::from_alloc(alloc.iter().map(|(a, acc)| (a, acc)));
     let mut sender = Sender { signer: template.owner.clone(), chain_id: spec.l1.chain_id, nonce: 0 };
     let deploys = spec.l2.iter().map(|l2| sender.sign(official.opcm, deploy_input(&template, &official.create2_salt, l2).abi_encode())).collect();
@@ -95,8 +103,8 @@ pub fn deploy(spec: &NetworkSpec, genesis_time: u64, dev: impl IntoIterator<Item
     let settings = spec.l2.iter().zip(&system_configs).flat_map(|(l2, sc)| setters(release, genesis_fork, l2).into_iter().map(|call| sender.sign(*sc, call)).collect::<Vec<_>>()).collect();
     let configured = run_before_genesis(spec.l1.chain_id, &deployed.state, genesis_time, settings).map_err(|reason| fail("every L2", reason))?;
     let reader = Reader { state: &configured.state, chain_id: spec.l1.chain_id, timestamp: genesis_time };
-    let protocol_versions = official.protocol_versions;
-    let contracts = spec
+    let protocol_versions = official.superchain.protocol_versions_proxy;
+    let contracts: Vec<L1Contracts> = spec
         .l2
         .iter()
         .zip(&system_configs)
@@ -108,7 +116,28 @@ pub fn deploy(spec: &NetworkSpec, genesis_time: u64, dev: impl IntoIterator<Item
         .zip(&system_configs)
         .map(|(l2, sc)| values(&reader, *sc, release).map_err(|reason| fail(&l2.name, reason)))
         .collect::<Result<_, _>>()?;
-    Ok(L1Deployment { state: configured.state, contracts, system_configs: values, owner: template.owner.address(), release })
+    let upgrade = match &target {
+        Some(target) => upgrade::plan(PlanInputs {
+            spec,
+            target,
+            chains: spec.l2.iter().zip(&contracts).map(|(l2, c)| ChainTarget { name: l2.name.clone(), system_config: c.system_config, proxy_admin: c.proxy_admin, prestate: template.prestate }).collect(),
+            roles: roles(&template.roles, superchain_owner),
+            portals: contracts.iter().map(|c| c.optimism_portal).collect(),
+        })?,
+        None => None,
+    };
+    Ok(L1Deployment { state: configured.state, contracts, system_configs: values, owner: template.owner.address(), release, upgrade })
+}
+
+/// The deployment's roles as an upgrade names them.
+fn roles(chain: &OPContractsManager::Roles, superchain_owner: Address) -> Roles {
+    Roles::new([
+        (Role::ProxyAdminOwner, chain.opChainProxyAdminOwner),
+        (Role::SystemConfigOwner, chain.systemConfigOwner),
+        (Role::SuperchainProxyAdminOwner, superchain_owner),
+        (Role::Proposer, chain.proposer),
+        (Role::Challenger, chain.challenger),
+    ])
 }
 
 fn fail(chain: &str, reason: String) -> ContractsError {

@@ -11,16 +11,18 @@
 
 mod abi;
 mod deploy;
+pub mod proposer;
 mod state;
+pub mod upgrade;
 
 use std::path::PathBuf;
 
 use alloy::primitives::Address;
 use serde::Serialize;
 
-pub use abi::{AnchorStateRegistry, DisputeGameFactory, OPContractsManager, OptimismPortal, PermissionedDisputeGame, SystemConfig};
+pub use abi::{AnchorStateRegistry, DisputeGame, DisputeGameFactory, OPContractsManager, OPContractsManagerUpgrader, OptimismPortal, PermissionedDisputeGame, ProxyAdmin, SystemConfig};
 pub use deploy::{L1Deployment, deploy};
-pub use state::{Alloc, DeployerState, load as load_state, state_file};
+pub use state::{Alloc, DeployerState, SuperchainContracts, load as load_state, state_file};
 
 use crate::forks::ContractsRelease;
 
@@ -70,6 +72,8 @@ pub enum ContractsError {
     ForeignOwner { file: PathBuf, owner: Address },
     #[error("deploying the L1 contracts of L2 `{chain}`: {reason}")]
     Deploy { chain: String, reason: String },
+    #[error("planning the L1 upgrade: {0}")]
+    Upgrade(#[from] upgrade::PlanError),
 }
 
 fn describe(found: &[PathBuf]) -> String {
@@ -90,6 +94,7 @@ impl ContractsError {
             Self::Corrupt { .. } => "restore the state file op-deployer wrote (`op-deployer apply` leaves it as state.json)".into(),
             Self::ForeignOwner { .. } => "use an op-deployer state whose roles are dev accounts of the standard test mnemonic".into(),
             Self::Deploy { .. } => "check the L2's chain id and [l2.system_config] values against what the release's SystemConfig accepts (gas limit 21M to 500M, non-zero EIP-1559 parameters)".into(),
+            Self::Upgrade(_) => "give `[l1.upgrade] file` owner transactions from roles the dev accounts hold, or an upgrade the harness knows (`harness validate` lists them)".into(),
         }
     }
 }

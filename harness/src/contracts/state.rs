@@ -43,8 +43,23 @@ pub struct DeployerState {
     pub anchor_state_registry: Address,
     /// That chain's SystemConfig proxy, whose roles new chains take over.
     pub system_config: Address,
-    /// The superchain's ProtocolVersions proxy.
-    pub protocol_versions: Address,
+    /// The superchain's contracts, which every chain of the L1 shares.
+    pub superchain: SuperchainContracts,
+    /// The release's implementations, by op-deployer's names (`SystemConfigImpl`, ...).
+    pub implementations: BTreeMap<String, Address>,
+}
+
+/// The superchain's contracts as op-deployer's state names them.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SuperchainContracts {
+    /// Admin of the SuperchainConfig and ProtocolVersions proxies.
+    #[serde(rename = "SuperchainProxyAdminImpl")]
+    pub proxy_admin: Address,
+    pub superchain_config_proxy: Address,
+    pub superchain_config_impl: Address,
+    pub protocol_versions_proxy: Address,
+    pub protocol_versions_impl: Address,
 }
 
 #[derive(Deserialize)]
@@ -52,21 +67,9 @@ pub struct DeployerState {
 struct StateFile {
     create2_salt: String,
     l1_state_dump: String,
-    implementations_deployment: Implementations,
-    superchain_contracts: Superchain,
+    implementations_deployment: BTreeMap<String, Address>,
+    superchain_contracts: SuperchainContracts,
     op_chain_deployments: Vec<ChainDeployment>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct Superchain {
-    protocol_versions_proxy: Address,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct Implementations {
-    opcm_impl: Address,
 }
 
 #[derive(Deserialize)]
@@ -128,12 +131,13 @@ fn parse(file: &Path) -> Result<DeployerState, ContractsError> {
         l1_alloc: Arc::new(decode_alloc(&state.l1_state_dump).map_err(|e| fail(format!("l1StateDump: {e}")))?),
         l2_alloc: Arc::new(decode_alloc(&chain.allocs).map_err(|e| fail(format!("opChainDeployments[0].allocs: {e}")))?),
         create2_salt: state.create2_salt,
-        opcm: state.implementations_deployment.opcm_impl,
+        opcm: state.implementations_deployment.get("OpcmImpl").copied().ok_or_else(|| fail("implementationsDeployment has no OpcmImpl".into()))?,
         chain_contracts,
         permissioned_game: chain.permissioned_game,
         anchor_state_registry: chain.anchor_state_registry,
         system_config: chain.system_config,
-        protocol_versions: state.superchain_contracts.protocol_versions_proxy,
+        superchain: state.superchain_contracts,
+        implementations: state.implementations_deployment,
     })
 }
 

@@ -1,11 +1,12 @@
-//! Every feature the acceptance suites prove, keyed by a stable id `<fork>.<feature>`.
+//! Every feature the acceptance suites prove, keyed by a stable id: `<fork>.<feature>` for L2
+//! features, `<release module>.<feature>` (`contracts_v5_0_0.upgrade`) for L1 ones.
 //!
 //! The id doubles as the suite's module path (`isthmus.eip7702` is tested by
 //! `isthmus::eip7702::*`), which is how verdicts map a JUnit test name back to its feature.
 
 use serde::Serialize;
 
-use super::Fork;
+use super::{ContractsRelease, Fork};
 
 /// Which half of an upgrade a feature lives in. A Betanet gets a hardfork name only when some
 /// feature of its set changes the L2; L1-only sets carry an upgrade number alone.
@@ -43,10 +44,14 @@ pub enum Coverage {
 pub struct Feature {
     /// Stable id, `<fork>.<name>`; never reuse or rename one, history is keyed by it.
     pub id: &'static str,
-    /// The fork that introduces the feature.
+    /// The fork that introduces the feature. For an L1 feature, the L2 fork whose era its
+    /// release serves (the newest fork op-deployer builds an L2 genesis for with that release).
     pub fork: Fork,
     /// Whether the feature changes L1 contracts or the L2.
     pub layer: Layer,
+    /// The op-contracts release that introduces an L1 feature: a spec whose `[l1.upgrade]`
+    /// brings that release has it in scope. `None` for L2 features.
+    pub release: Option<ContractsRelease>,
     pub coverage: Coverage,
     /// One line for reports.
     pub description: &'static str,
@@ -73,17 +78,22 @@ impl Feature {
 }
 
 const fn f(id: &'static str, fork: Fork, description: &'static str) -> Feature {
-    Feature { id, fork, layer: Layer::L2, coverage: Coverage::Covered, description }
+    Feature { id, fork, layer: Layer::L2, release: None, coverage: Coverage::Covered, description }
 }
 
 /// A feature of the L1 half: OP contracts on L1 whose effect the L2 must show.
 const fn l1(id: &'static str, fork: Fork, description: &'static str) -> Feature {
-    Feature { id, fork, layer: Layer::L1, coverage: Coverage::Covered, description }
+    Feature { id, fork, layer: Layer::L1, release: None, coverage: Coverage::Covered, description }
 }
 
 /// A feature of the fork that no suite here can prove yet, with the reason.
 const fn uncovered(id: &'static str, fork: Fork, description: &'static str, reason: &'static str) -> Feature {
-    Feature { id, fork, layer: Layer::L2, coverage: Coverage::Uncovered(reason), description }
+    Feature { id, fork, layer: Layer::L2, release: None, coverage: Coverage::Uncovered(reason), description }
+}
+
+/// An L1 feature of an op-contracts release: what the release brings to the L1.
+const fn contracts(id: &'static str, release: ContractsRelease, description: &'static str) -> Feature {
+    Feature { id, fork: release.l2_genesis_fork(), layer: Layer::L1, release: Some(release), coverage: Coverage::Covered, description }
 }
 
 /// Why the embedded network runs no Lagoon-specific execution.
@@ -131,6 +141,16 @@ pub static FEATURES: &[Feature] = &[
     f("jovian.operator_fee", Fork::Jovian, "operator fee = gas used x scalar x 100 + constant"),
     f("jovian.precompile_limits", Fork::Jovian, "tighter input limits for bn256Pairing (81,984 bytes) and the BLS12-381 MSM and pairing precompiles"),
     l1("jovian.system_config", Fork::Jovian, "setMinBaseFee and setDAFootprintGasScalar reach extraData, the base fee and the DA footprint"),
+    contracts(
+        "contracts_v5_0_0.upgrade",
+        ContractsRelease::V5_0_0,
+        "the owner's upgrade to op-contracts v5.0.0 (OPContractsManager 4.2.0) runs in its scheduled L1 block: every proxy moves to the release's implementation there, storage and deposits carry across",
+    ),
+    contracts(
+        "contracts_v5_0_0.withdrawals",
+        ContractsRelease::V5_0_0,
+        "a withdrawal initiated on L2 is proven against a permissioned dispute game and finalized on OptimismPortal 5.1.1 after the release's delays, exact to the wei",
+    ),
     f("karst.activation", Fork::Karst, "the official Karst NUT bundle points the predeploys at the L2ContractsManager's implementations"),
     f("karst.clz", Fork::Karst, "CLZ opcode 0x1e (EIP-7939)"),
     f("karst.tx_gas_cap", Fork::Karst, "transactions above 2^24 gas are refused (EIP-7825); deposits are exempt"),
@@ -174,7 +194,9 @@ mod tests {
         }
         for feature in FEATURES {
             assert!(seen.insert(feature.id), "duplicate feature id {}", feature.id);
-            assert!(feature.id.starts_with(&format!("{}.", feature.fork)), "{}", feature.id);
+            let prefix = feature.release.map_or_else(|| feature.fork.to_string(), |r| r.suite_module());
+            assert!(feature.id.starts_with(&format!("{prefix}.")), "{}", feature.id);
+            assert!(feature.release.is_none() || feature.layer == Layer::L1, "{}: only L1 features name a release", feature.id);
         }
     }
 

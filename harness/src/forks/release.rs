@@ -35,6 +35,12 @@ impl ContractsRelease {
         format!("op-contracts-{}", self.name())
     }
 
+    /// The acceptance-suite module of the release's L1 features, and their ids' prefix:
+    /// `contracts_v5_0_0`.
+    pub fn suite_module(self) -> String {
+        format!("contracts_{}", self.name().replace('.', "_"))
+    }
+
     /// The newest L2 fork active at genesis in the L2 allocation op-deployer builds with this
     /// release.
     pub const fn l2_genesis_fork(self) -> Fork {
@@ -76,5 +82,6 @@ mod tests {
         assert!("v3.0.0".parse::<ContractsRelease>().is_err());
         assert!(ContractsRelease::V4_1_0 < ContractsRelease::V5_0_0);
         assert_eq!(ContractsRelease::V5_0_0.file_tag(), "op-contracts-v5.0.0");
+        assert_eq!(ContractsRelease::V5_0_0.suite_module(), "contracts_v5_0_0");
     }
 }

@@ -71,10 +71,11 @@ fn verdict_row(f: &FeatureVerdict, next_stage: &str, common: &[String]) -> Strin
     let s = &f.stats;
     let tests: String = f.tests.iter().map(|t| format!("<li><code>{}</code></li>", esc(t))).collect();
     format!(
-        "<tr id=\"f-{id}\"><th><code>{id}</code><br><span class=\"meta\">{desc}</span></th><td class=\"verdict {label}\">{label}</td>\
+        "<tr id=\"f-{id}\"><th><code>{id}</code> <span class=\"meta\">{layer}</span><br><span class=\"meta\">{desc}</span></th><td class=\"verdict {label}\">{label}</td>\
          <td>{next}</td><td>{runs}</td><td>{rate:.0}% ({lower:.2})</td><td>{flaky}</td><td>{streak}</td><td>{reasons}</td>\
          <td><details><summary>{count}</summary><ul>{tests}</ul></details></td></tr>\n",
         id = esc(f.id),
+        layer = super::layer(f.id),
         desc = esc(f.description),
         label = f.stability.label(),
         next = esc(&f.recommendation.label(next_stage)),

@@ -50,7 +50,7 @@ fn common_reasons(common: &[String]) -> String {
 }
 
 fn verdict_table(r: &Report, common: &[String]) -> String {
-    let header = "| Feature | Verdict | Runs | Pass rate (lower bound) | Flaky | Streak | Why |\n|---|---|---:|---:|---:|---:|---|";
+    let header = "| Feature | Layer | Verdict | Runs | Pass rate (lower bound) | Flaky | Streak | Why |\n|---|---|---|---:|---:|---:|---:|---|";
     let rows = r.verdict.features.iter().map(|f| row(f, common));
     std::iter::once(header.to_owned()).chain(rows).collect::<Vec<_>>().join("\n")
 }
@@ -60,8 +60,9 @@ fn row(f: &FeatureVerdict, common: &[String]) -> String {
     let own: Vec<&str> = f.reasons.iter().filter(|r| !common.contains(r)).map(String::as_str).collect();
     let why = if own.is_empty() { "as for every feature".to_owned() } else { own.join("; ") };
     format!(
-        "| `{}` | {} {} | {} | {:.0}% ({:.2}) | {} | {} | {} |",
+        "| `{}` | {} | {} {} | {} | {:.0}% ({:.2}) | {} | {} | {} |",
         f.id,
+        super::layer(f.id),
         badge(f.stability),
         f.stability.label(),
         s.runs,

@@ -216,3 +216,20 @@ fn repro_failing(verdict: &NetworkVerdict, failures: &[Failure]) -> Option<Strin
 fn activation_text(offset: u64) -> String {
     if offset == 0 { "genesis".into() } else { format!("+{offset} s") }
 }
+
+/// Which half of an upgrade feature `id` lives in ("L1" contracts or the "L2" protocol), for the
+/// reports to say; blank for an id the catalog no longer has.
+fn layer(id: &str) -> &'static str {
+    crate::forks::feature(id).map_or("", |f| f.layer.name())
+}
+
+#[cfg(test)]
+mod layer_tests {
+    #[test]
+    fn reports_say_which_half_a_feature_is_in() {
+        assert_eq!(super::layer("contracts_v5_0_0.withdrawals"), "L1");
+        assert_eq!(super::layer("jovian.system_config"), "L1");
+        assert_eq!(super::layer("jovian.activation"), "L2");
+        assert_eq!(super::layer("no.such_feature"), "");
+    }
+}

@@ -107,8 +107,26 @@ pub enum SpecErrorKind {
     ForkOrder { fork: Fork, at: String, earlier: Fork, earlier_at: String },
     #[error("an alphanet activates every fork at genesis, but {fork} activates {offset} s after genesis")]
     AlphanetLiveFork { fork: Fork, offset: u64 },
-    #[error("a betanet must upgrade live, but every scheduled fork is active at genesis")]
+    #[error("a betanet must upgrade live, but every scheduled fork is active at genesis and no L1 upgrade is live")]
     BetanetNothingLive,
+    #[error("a betanet gets a hardfork name (`{name}`) only when it changes the L2, but no L2 fork activates live: an L1 upgrade alone carries an upgrade number and no name")]
+    BetanetNamedWithoutL2Change { name: String },
+    #[error("the L1 upgrade goes from {from} to {to}: an upgrade must move to a later release")]
+    L1UpgradeBackwards { from: ContractsRelease, to: ContractsRelease },
+    #[error("an L1 upgrade needs an L1 the harness builds, but {reason}")]
+    L1UpgradeWithoutL1 { reason: String },
+    #[error("an alphanet starts on every upgrade, but the L1 upgrade is mined {offset} s after genesis")]
+    AlphanetLiveL1Upgrade { offset: u64 },
+    #[error("the L1 upgrade at +{offset} s falls in L1 block {block} ({block_time}-second blocks); it needs block {min} or later, so that a block after genesis precedes it", min = super::FIRST_UPGRADE_BLOCK)]
+    L1UpgradeTooEarly { offset: u64, block: u64, block_time: u64 },
+    #[error("owner transactions run only in a live L1 upgrade; at genesis the L1 simply starts on the new release")]
+    L1UpgradeFileAtGenesis,
+    #[error("owner transaction file {path}: {reason}")]
+    L1UpgradeFile { path: String, reason: String },
+    #[error("the harness knows no upgrade path from {from} to {to}")]
+    L1UpgradeNoPath { from: ContractsRelease, to: ContractsRelease },
+    #[error("feature `{id}` is an L1 feature of op-contracts {release}, but the spec's L1 upgrade does not bring that release")]
+    L1FeatureUnscheduled { index: usize, id: String, release: ContractsRelease },
     #[error("{fork} and {other} would activate in the same block ({block}) of L2 `{chain}`; each fork's upgrade transactions need a block of their own")]
     SameBlockUpgrades { fork: Fork, other: Fork, block: u64, chain: String },
     #[error("{fork} is scheduled but its upgrade bundle cannot be had: {reason}")]
@@ -155,6 +173,7 @@ impl SpecErrorKind {
             Self::DuplicateFeature { index, .. }
             | Self::UnknownFeature { index, .. }
             | Self::FeatureForkUnscheduled { index, .. }
+            | Self::L1FeatureUnscheduled { index, .. }
             | Self::UncoveredFeature { index, .. } => {
                 format!("features[{index}]")
             }
@@ -165,6 +184,11 @@ impl SpecErrorKind {
             | Self::SameBlockUpgrades { fork, .. }
             | Self::MissingBundle { fork, .. } => format!("forks.{fork}"),
             Self::BetanetNothingLive => "forks".into(),
+            Self::BetanetNamedWithoutL2Change { .. } => "hardfork_name".into(),
+            Self::L1UpgradeBackwards { .. } | Self::L1UpgradeNoPath { .. } => "l1.upgrade.to".into(),
+            Self::L1UpgradeWithoutL1 { .. } => "l1.upgrade".into(),
+            Self::AlphanetLiveL1Upgrade { .. } | Self::L1UpgradeTooEarly { .. } => "l1.upgrade.at".into(),
+            Self::L1UpgradeFileAtGenesis | Self::L1UpgradeFile { .. } => "l1.upgrade.file".into(),
             Self::KarstNeedsModernGenesis { .. } => "forks.karst".into(),
             Self::NoDeployments | Self::Deployments { .. } => "data.deployments".into(),
             Self::ReleaseLacksSetting { field, .. } => field.clone(),
@@ -214,7 +238,32 @@ impl SpecErrorKind {
                 format!("write `{fork} = \"genesis\"`, or use `mode = \"betanet\"` for a live upgrade")
             }
             Self::BetanetNothingLive => {
-                "give the fork under test an offset, e.g. `isthmus = { offset = 8 }`, or use `mode = \"alphanet\"`".into()
+                "give the fork under test an offset, e.g. `isthmus = { offset = 8 }`, schedule the L1 upgrade live (`[l1.upgrade] at = { offset = 24 }`), or use `mode = \"alphanet\"`".into()
+            }
+            Self::BetanetNamedWithoutL2Change { .. } => {
+                "delete `hardfork_name` (keep `upgrade_number`), or activate the L2 fork the name belongs to live under [forks]".into()
+            }
+            Self::L1UpgradeBackwards { from, .. } => {
+                let later: Vec<_> = ContractsRelease::ALL.iter().filter(|r| *r > from).map(|r| r.name()).collect();
+                match later.is_empty() {
+                    true => format!("{from} is the newest release the harness knows: lower `[l1] contracts` to the release the L1 starts on, or drop `[l1.upgrade]`"),
+                    false => format!("set `to` to a release after {from} ({}), or lower `[l1] contracts`", later.join(", ")),
+                }
+            }
+            Self::L1UpgradeWithoutL1 { .. } => {
+                "run the network on the embedded backend with the harness's own L1 (`backend = \"embedded\"`, no `l1.node`), or drop `[l1.upgrade]` and set `[l1] contracts` to the release the L1 runs".into()
+            }
+            Self::AlphanetLiveL1Upgrade { .. } => "write `at = \"genesis\"`, or use `mode = \"betanet\"` for a live L1 upgrade".into(),
+            Self::L1UpgradeTooEarly { block_time, .. } => {
+                format!("set `at = {{ offset = {} }}` or later", block_time * super::FIRST_UPGRADE_BLOCK)
+            }
+            Self::L1UpgradeFileAtGenesis => "drop `file`, or schedule the upgrade live with `at = { offset = N }` in a betanet".into(),
+            Self::L1UpgradeFile { .. } => {
+                "make it JSON: `{\"transactions\": [{\"intent\", \"from\" (a role, e.g. \"proxyAdminOwner\"), \"to\", \"data\", \"value\"}]}`".into()
+            }
+            Self::L1UpgradeNoPath { .. } => "give the owner's transactions in `file`".into(),
+            Self::L1FeatureUnscheduled { release, .. } => {
+                format!("add `[l1.upgrade] to = \"{release}\"` (with `[l1] contracts` on an earlier release), or drop the feature from `features`")
             }
             Self::SameBlockUpgrades { fork, other, .. } => {
                 format!("move {fork} at least one L2 block time after {other}")

@@ -6,6 +6,7 @@ mod backend;
 mod bundles;
 mod data;
 mod error;
+mod l1_upgrade;
 mod locate;
 mod schedule;
 mod validate;
@@ -20,6 +21,7 @@ pub use backend::{BackendKind, ContainerRole, ContainerSettings, EmbeddedSetting
 pub use bundles::{BundleLocation, BundleSourceError};
 pub use data::{DEPLOYMENTS_ENV, DataSpec, NUTS_ENV};
 pub use error::{SpecError, SpecErrorKind};
+pub use l1_upgrade::{FIRST_UPGRADE_BLOCK, L1UpgradeSpec};
 pub use schedule::ForkSchedule;
 
 use crate::forks::{ContractsRelease, Feature, Fork, FEATURES};
@@ -107,11 +109,14 @@ pub struct L1Spec {
     /// Seconds between L1 blocks.
     #[serde(default = "default_l1_block_time")]
     pub block_time: u64,
-    /// The op-contracts release deployed in the L1's genesis.
+    /// The op-contracts release the L1 starts on (before `[l1.upgrade]`, if any).
     #[serde(default)]
     pub contracts: ContractsRelease,
     #[serde(default)]
     pub node: NodeKind,
+    /// An upgrade of the L1's contracts to a later release, at genesis or live.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upgrade: Option<L1UpgradeSpec>,
 }
 
 /// One L2 chain.
@@ -262,9 +267,14 @@ impl NetworkSpec {
         self.scheduled_features().filter(|f| !f.is_covered()).collect()
     }
 
-    fn scheduled_features(&self) -> impl Iterator<Item = &'static Feature> {
+    /// Features the network has: L2 ones of its scheduled forks, L1 ones of the releases its
+    /// `[l1.upgrade]` brings.
+    fn scheduled_features(&self) -> impl Iterator<Item = &'static Feature> + '_ {
         let schedule = self.schedule();
-        FEATURES.iter().filter(move |f| schedule.offset(f.fork).is_some())
+        FEATURES.iter().filter(move |f| match f.release {
+            Some(release) => self.l1.reaches(release),
+            None => schedule.offset(f.fork).is_some(),
+        })
     }
 
     /// This network as an Alphanet through `fork`: it and every earlier fork active at genesis,

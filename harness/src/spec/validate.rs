@@ -39,7 +39,9 @@ pub(super) fn validate(spec: &NetworkSpec) -> Result<(), SpecErrorKind> {
     }
     fork_offsets(spec, &schedule)?;
     fork_order(&schedule)?;
-    mode(spec.mode, &schedule)?;
+    super::l1_upgrade::validate(spec)?;
+    mode(spec, &schedule)?;
+    super::l1_upgrade::naming(spec)?;
     upgrade_blocks(spec, &schedule)?;
     features(spec, &schedule)?;
     stability(spec)?;
@@ -162,11 +164,12 @@ fn fork_order(schedule: &super::ForkSchedule) -> Result<(), SpecErrorKind> {
     Ok(())
 }
 
-fn mode(mode: Mode, schedule: &super::ForkSchedule) -> Result<(), SpecErrorKind> {
+fn mode(spec: &NetworkSpec, schedule: &super::ForkSchedule) -> Result<(), SpecErrorKind> {
     let first_live = schedule.live_forks().next();
-    match (mode, first_live) {
+    let l1_live = spec.l1.live_upgrade().is_some();
+    match (spec.mode, first_live) {
         (Mode::Alphanet, Some((fork, offset))) => Err(SpecErrorKind::AlphanetLiveFork { fork, offset }),
-        (Mode::Betanet, None) => Err(SpecErrorKind::BetanetNothingLive),
+        (Mode::Betanet, None) if !l1_live => Err(SpecErrorKind::BetanetNothingLive),
         _ => Ok(()),
     }
 }
@@ -194,8 +197,13 @@ fn genesis_base(spec: &NetworkSpec, schedule: &super::ForkSchedule) -> Result<()
         return Err(SpecErrorKind::KarstNeedsModernGenesis { genesis_fork, modern });
     }
     let dir = spec.data.deployments_dir(spec.folder()).ok_or(SpecErrorKind::NoDeployments)?;
-    let release = spec.l1.contracts;
-    crate::contracts::load_state(&dir, release).map_err(|e| SpecErrorKind::Deployments { reason: e.to_string(), fix: e.fix() })?;
+    // The release the L1 holds at genesis; a live upgrade's target must be there too (its
+    // implementations are deployed in the L1's genesis, not yet adopted).
+    let release = spec.l1.genesis_release();
+    let target = spec.l1.live_upgrade().map(|(u, _)| u.to);
+    for needed in std::iter::once(release).chain(target) {
+        crate::contracts::load_state(&dir, needed).map_err(|e| SpecErrorKind::Deployments { reason: e.to_string(), fix: e.fix() })?;
+    }
     if release < ContractsRelease::V5_0_0 {
         let jovian_values = spec.l2.iter().enumerate().find(|(_, l2)| l2.system_config.min_base_fee != 0);
         if let Some((index, _)) = jovian_values {
@@ -243,8 +251,12 @@ fn features(spec: &NetworkSpec, schedule: &super::ForkSchedule) -> Result<(), Sp
         let Some(feature) = feature(id) else {
             return Err(SpecErrorKind::UnknownFeature { index, id: id.clone() });
         };
-        if schedule.offset(feature.fork).is_none() {
-            return Err(SpecErrorKind::FeatureForkUnscheduled { index, id: id.clone(), fork: feature.fork });
+        match feature.release {
+            Some(release) if !spec.l1.reaches(release) => return Err(SpecErrorKind::L1FeatureUnscheduled { index, id: id.clone(), release }),
+            None if schedule.offset(feature.fork).is_none() => {
+                return Err(SpecErrorKind::FeatureForkUnscheduled { index, id: id.clone(), fork: feature.fork });
+            }
+            _ => {}
         }
         if let Coverage::Uncovered(reason) = feature.coverage {
             return Err(SpecErrorKind::UncoveredFeature { index, id: id.clone(), reason });

@@ -4,6 +4,7 @@
 
 mod bedrock;
 mod canyon;
+mod contracts_v5_0_0;
 mod ecotone;
 mod fjord;
 mod granite;

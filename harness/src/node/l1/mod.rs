@@ -1,22 +1,30 @@
 //! The embedded L1: an Ethereum chain on Prague rules, executed by alloy-evm's Ethereum block
 //! executor, with real base fees, excess blob gas and beacon roots for the L2 to derive from.
 
+mod mine;
 mod node_chain;
+mod schedule;
 
 use std::borrow::Cow;
 
 use alloy::{
     consensus::{Header, ReceiptEnvelope, Sealed, TxEnvelope, constants::EMPTY_ROOT_HASH, transaction::Recovered},
+    signers::local::PrivateKeySigner,
     eips::{eip1559::BaseFeeParams, eip7840::BlobParams},
     primitives::{Address, B256, U256, keccak256},
 };
 use alloy_evm::{
-    EvmEnv, EvmFactory,
+    Evm, EvmEnv, EvmFactory,
     block::{BlockExecutionError, BlockExecutor, BlockExecutorFactory},
     eth::{EthBlockExecutionCtx, EthBlockExecutorFactory, receipt_builder::AlloyReceiptBuilder, spec::EthExecutorSpec},
     EthEvmFactory,
 };
 use alloy_hardforks::{EthereumChainHardforks, EthereumHardfork, EthereumHardforks, ForkCondition};
+
+pub use mine::{MAX_SLOTS, module as mine_module};
+pub use schedule::{L1Fault, L1Schedule};
+
+use crate::contracts::upgrade::{BlockTerms, Call, sign};
 
 use super::{
     exec::{Rejected, commit, exec_state, run_transactions, seal_roots},
@@ -83,6 +91,8 @@ pub struct L1Chain {
     factory: L1Factory,
     pub store: ChainStore<TxEnvelope, ReceiptEnvelope, ()>,
     pub pool: Mempool<TxEnvelope>,
+    /// A live L1 upgrade to mine, if the spec schedules one.
+    schedule: Option<L1Schedule>,
 }
 
 impl L1Chain {
@@ -90,7 +100,21 @@ impl L1Chain {
         state.record_block_hash(0, genesis.hash());
         let block = StoredBlock { header: genesis, transactions: Vec::new(), receipts: Vec::new(), state, extra: () };
         let factory = L1Factory::new(AlloyReceiptBuilder::default(), L1Rules::default(), EthEvmFactory::default());
-        Self { chain_id, block_time, factory, store: ChainStore::new(block), pool: Mempool::default() }
+        Self { chain_id, block_time, factory, store: ChainStore::new(block), pool: Mempool::default(), schedule: None }
+    }
+
+    /// Mines `schedule`'s transactions in their blocks, and keeps those blocks whole.
+    pub fn with_schedule(mut self, schedule: L1Schedule) -> Self {
+        self.store.pin(schedule.boundary());
+        self.schedule = Some(schedule);
+        self
+    }
+
+    /// The last block of the scheduled upgrade's boundary, while the head has not reached it:
+    /// until then the schedule's blocks are fixed by number, so no slot may be skipped.
+    pub fn boundary_ahead(&self) -> Option<u64> {
+        let last = self.schedule.as_ref()?.boundary()[2];
+        (self.head().number() < last).then_some(last)
     }
 
     pub fn head(&self) -> &L1Block {
@@ -102,14 +126,20 @@ impl L1Chain {
         self.factory.spec()
     }
 
-    /// Builds and appends the next block from the mempool.
+    /// Builds and appends the next block from the mempool, in the next slot.
     pub fn build_next(&mut self) -> Result<Vec<Rejected>, BlockExecutionError> {
+        self.build_in_slot(1)
+    }
+
+    /// Builds and appends the next block `slots` slots after its parent: the slots between
+    /// went by without a block, as missed slots do on Ethereum.
+    pub fn build_in_slot(&mut self, slots: u64) -> Result<Vec<Rejected>, BlockExecutionError> {
         let parent = self.head();
         let number = parent.number() + 1;
         let header = Header {
             parent_hash: parent.hash(),
             number,
-            timestamp: parent.header.timestamp + self.block_time,
+            timestamp: parent.header.timestamp + slots * self.block_time,
             gas_limit: parent.header.gas_limit,
             base_fee_per_gas: parent.header.next_block_base_fee(BaseFeeParams::ethereum()),
             excess_blob_gas: parent.header.next_block_excess_blob_gas(BlobParams::prague()),
@@ -122,33 +152,29 @@ impl L1Chain {
         let state = &parent.state;
         let base_fee = header.base_fee_per_gas.unwrap_or_default();
         let candidates = self.pool.candidates(base_fee, |a| state.account(a).map_or(0, |acc| acc.nonce));
-        let (block, rejected) = self.execute(state, header, candidates)?;
+        let scheduled = self.schedule.as_ref().map(|s| s.calls(number)).unwrap_or_default();
+        let (block, rejected) = execute(&self.factory, self.chain_id, state, header, Block { forced: Vec::new(), scheduled, candidates })?;
         let hashes: Vec<B256> = block.transactions.iter().map(|t| *t.tx_hash()).collect();
         self.pool.remove(hashes.into_iter().chain(rejected.iter().map(|r| r.hash)));
         self.store.push(block);
         Ok(rejected)
     }
-
-    fn execute(
-        &self,
-        world: &WorldState,
-        header: Header,
-        candidates: Vec<Recovered<TxEnvelope>>,
-    ) -> Result<(L1Block, Vec<Rejected>), BlockExecutionError> {
-        execute(&self.factory, self.chain_id, world, header, Vec::new(), candidates)
-    }
 }
 
-/// Executes `forced` (each must succeed) then `candidates` (invalid ones are left out) on
-/// `world`, and seals the header.
-fn execute(
-    factory: &L1Factory,
-    chain_id: u64,
-    world: &WorldState,
-    mut header: Header,
+/// What one block executes, in order.
+struct Block<'a> {
+    /// Signed transactions that must be valid (a pre-genesis block's).
     forced: Vec<Recovered<TxEnvelope>>,
+    /// Calls the schedule puts in this block, each signed just before it runs: the nonce and
+    /// the gas left depend on the transactions before it.
+    scheduled: Vec<(Call, &'a PrivateKeySigner)>,
+    /// The pool's transactions; invalid ones are left out.
     candidates: Vec<Recovered<TxEnvelope>>,
-) -> Result<(L1Block, Vec<Rejected>), BlockExecutionError> {
+}
+
+/// Executes `block` on `world` and seals the header.
+fn execute(factory: &L1Factory, chain_id: u64, world: &WorldState, mut header: Header, block: Block<'_>) -> Result<(L1Block, Vec<Rejected>), BlockExecutionError> {
+    let Block { forced, scheduled, candidates } = block;
     let mut state = exec_state(world);
     let env = EvmEnv::for_eth_block(&header, factory.spec(), chain_id, Some(BlobParams::prague()));
     let evm = factory.evm_factory().create_evm(&mut state, env);
@@ -158,12 +184,31 @@ fn execute(
         ommers: &[],
         withdrawals: Some(Cow::Borrowed(&[])),
         extra_data: header.extra_data.clone(),
-        tx_count_hint: Some(forced.len() + candidates.len()),
+        tx_count_hint: Some(forced.len() + scheduled.len() + candidates.len()),
         slot_number: None,
     };
     let mut executor = factory.create_executor(evm, ctx);
     executor.apply_pre_execution_changes()?;
-    let (transactions, rejected) = run_transactions(forced, candidates, |tx| executor.execute_transaction(tx).map(|_| ()))?;
+    // Forced transactions must all run, so none is ever rejected.
+    let (mut transactions, _) = run_transactions(forced, [], |tx| executor.execute_transaction(tx).map(|_| ()))?;
+    for (call, sender) in scheduled {
+        let gas_used = executor.receipts().last().map_or(0, |r| r.cumulative_gas_used());
+        let terms = BlockTerms {
+            chain_id,
+            nonce: account_nonce(executor.evm_mut().db_mut(), sender.address())?,
+            base_fee: u128::from(header.base_fee_per_gas.unwrap_or_default()),
+            gas_limit: header.gas_limit - gas_used,
+        };
+        let tx = sign(&call, sender, terms);
+        // A call the block cannot take (its sender cannot pay, say) is left out, not fatal: the
+        // L1 keeps going and the L1 boundary suite names the missing transaction.
+        match executor.execute_transaction(&tx) {
+            Ok(_) => transactions.push(tx),
+            Err(e) => tracing::error!(to = %call.to, reason = %e, "a scheduled L1 transaction cannot be mined"),
+        }
+    }
+    let (pooled, rejected) = run_transactions(Vec::new(), candidates, |tx| executor.execute_transaction(tx).map(|_| ()))?;
+    transactions.extend(pooled);
     let result = executor.apply_post_execution_changes()?;
     let mut state = commit(state, world);
     header.blob_gas_used = Some(result.blob_gas_used);
@@ -175,12 +220,17 @@ fn execute(
     Ok((StoredBlock { header, transactions, receipts: result.receipts, state, extra: () }, rejected))
 }
 
+/// The nonce of `address` in the block's state so far.
+fn account_nonce(db: &mut impl revm::Database, address: Address) -> Result<u64, BlockExecutionError> {
+    db.basic(address).map(|account| account.map_or(0, |a| a.nonce)).map_err(|e| BlockExecutionError::msg(e.to_string()))
+}
+
 /// Runs `txs` in a block before block 0 on `world`, the way the L1's genesis gets its OP
 /// deployment (as the L2's genesis replays upgrade transactions): every one must succeed.
 pub fn run_before_genesis(chain_id: u64, world: &WorldState, timestamp: u64, txs: Vec<Recovered<TxEnvelope>>) -> Result<L1Block, String> {
     let factory = L1Factory::new(AlloyReceiptBuilder::default(), L1Rules::default(), EthEvmFactory::default());
     let header = Header { timestamp, gas_limit: 1_000_000_000, base_fee_per_gas: Some(0), excess_blob_gas: Some(0), parent_beacon_block_root: Some(B256::ZERO), ..Default::default() };
-    let (block, _) = execute(&factory, chain_id, world, header, txs, Vec::new()).map_err(|e| e.to_string())?;
+    let (block, _) = execute(&factory, chain_id, world, header, Block { forced: txs, scheduled: Vec::new(), candidates: Vec::new() }).map_err(|e| e.to_string())?;
     if let Some(index) = block.receipts.iter().position(|r| !r.status()) {
         return Err(format!("transaction {index} reverted"));
     }
