@@ -75,17 +75,21 @@ async fn live_activation(net: &TestNet, fork: Fork, part: &str) -> Option<u64> {
     None
 }
 
-/// The activation block holds the L1-attributes deposit and then exactly op-node's upgrade
-/// deposits for the fork, in order, and nothing else. A fork active at genesis has no
+/// The activation block holds the L1-attributes deposit, the user deposits of its epoch when
+/// it starts one, and then exactly op-node's upgrade deposits for the fork, in order, and
+/// nothing else. A fork active at genesis has no
 /// activation block: its upgrade transactions must never run.
 pub async fn block_layout(net: &TestNet, fork: Fork) -> anyhow::Result<()> {
     let Some(block) = live_activation(net, fork, "activation block layout").await else {
         return no_upgrade_transactions(net, fork).await;
     };
     let expected = expected_upgrades(net, fork)?;
-    let txs = block_txs(net, block).await?;
+    let txs: Vec<(B256, bool)> = probe::block(net, block).await?.transactions.into_transactions().map(|t| (t.tx_hash(), t.inner.inner.inner().is_deposit())).collect();
     ensure!(!txs.is_empty(), "{fork} activation block {block} has no L1-attributes deposit");
-    let got: Vec<B256> = txs[1..].iter().map(|(h, _)| *h).collect();
+    // op-node's order: the L1-attributes deposit, the epoch's user deposits, then the upgrade
+    // transactions.
+    let user_deposits = txs[1..].iter().take_while(|(hash, deposit)| *deposit && !expected.iter().any(|t| t.hash == *hash)).count();
+    let got: Vec<B256> = txs[1 + user_deposits..].iter().map(|(h, _)| *h).collect();
     for (index, tx) in expected.iter().enumerate() {
         match got.iter().position(|h| *h == tx.hash) {
             Some(at) if at == index => {}
@@ -95,7 +99,7 @@ pub async fn block_layout(net: &TestNet, fork: Fork) -> anyhow::Result<()> {
     }
     ensure!(
         got.len() == expected.len(),
-        "{fork} activation block {block} has {} transactions after the L1-attributes deposit, expected the bundle's {} and no user transaction",
+        "{fork} activation block {block} has {} transactions after the L1-attributes deposit and the user deposits, expected the bundle's {} and no user transaction",
         got.len(),
         expected.len()
     );
