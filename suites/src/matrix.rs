@@ -1,11 +1,11 @@
-//! The fault matrix: a feature's own checks against the node's deliberate faults. For each
-//! fault the table in `harness::node::l2::fault` lists for the feature, a fresh embedded network
-//! with that fault runs the checks in order until one fails; a fault no check fails on is not
-//! caught. The same checks must all pass on a healthy network, so that a catch is the fault's
+//! The fault matrix: a feature's own checks against deliberate faults of the L2 node or of the
+//! L1's scheduled upgrade. For each fault the table in `harness::node::l2::fault` lists for the
+//! feature, a fresh embedded network with that fault runs the checks in order until one fails; a
+//! fault no check fails on is not caught. The same checks must all pass on a healthy network, so that a catch is the fault's
 //! doing and not a suite that fails anyway. A fault that only shows once something happens on
 //! the network (a SystemConfig change on L1 for a node that ignores them) has a provocation,
 //! which runs before the checks on the faulty network and, so that both see the same history,
-//! on the healthy one. `feature_tests!` and `boundary_suite!` give every
+//! on the healthy one. `feature_tests!`, `boundary_suite!` and `l1_feature_tests!` give every
 //! feature module a `faults_are_caught` test that runs this; only the `faults` nextest profile
 //! selects it, and verdicts never see it.
 
@@ -13,13 +13,14 @@ use std::{any::Any, fmt, future::Future, panic::AssertUnwindSafe, pin::Pin};
 
 use futures::FutureExt;
 use harness::{
+    devnet::DevnetOptions,
     forks::{Feature, feature},
-    node::l2::fault::{Fault, HEALTHY_FAILED, NOT_CAUGHT, faults_of},
+    node::l2::fault::{Fault, HEALTHY_FAILED, MatrixFault, NOT_CAUGHT, faults_of},
     spec::{Mode, NetworkSpec},
     verdict::INFRA_MARKER,
 };
 
-use crate::{TestNet, config_change, env, net};
+use crate::{TestNet, config_change, env, l1_upgrade, net};
 
 /// What a check returns, boxed so that checks of any module fit one list.
 pub type CheckFuture<'a> = Pin<Box<dyn Future<Output = anyhow::Result<()>> + 'a>>;
@@ -50,9 +51,9 @@ const CHANGE_EVERYTHING: Provocation = Provocation {
 };
 
 /// The provocation `fault` needs, if any.
-fn provocation(fault: Fault) -> Option<Provocation> {
+fn provocation(fault: MatrixFault) -> Option<Provocation> {
     match fault {
-        Fault::FreezeSystemConfig => Some(CHANGE_EVERYTHING),
+        MatrixFault::L2(Fault::FreezeSystemConfig) => Some(CHANGE_EVERYTHING),
         _ => None,
     }
 }
@@ -61,11 +62,24 @@ fn provocation(fault: Fault) -> Option<Provocation> {
 /// feature exists only where its example spec applies its bundle.
 const OWN_SPECS: &[(&str, &str)] = &[("fjord.example_nut", "examples/alphanet-example.toml")];
 
-/// The spec a matrix network of `feature` is built from in `mode`.
+/// The spec a matrix network of `feature` is built from in `mode`: an L1 feature of a release
+/// gets the release's own (in Betanet mode, the L1 upgrades to it live), as its tests do.
 fn spec(feature: &Feature, mode: Mode) -> anyhow::Result<NetworkSpec> {
+    if let Some(release) = feature.release {
+        return l1_upgrade::spec_for(mode, release);
+    }
     match OWN_SPECS.iter().find(|(id, _)| *id == feature.id) {
         Some((_, file)) => net::spec_from(file, mode, feature.fork),
         None => net::spec_for(mode, feature.fork),
+    }
+}
+
+/// The options that start a network with `fault`: in every L2 node, or in the L1's upgrade.
+fn options(fault: Option<MatrixFault>) -> DevnetOptions {
+    match fault {
+        None => DevnetOptions::default(),
+        Some(MatrixFault::L2(fault)) => DevnetOptions { fault: Some(fault), ..Default::default() },
+        Some(MatrixFault::L1(fault)) => DevnetOptions { l1_fault: Some(fault), ..Default::default() },
     }
 }
 
@@ -111,8 +125,8 @@ pub enum Run {
 
 /// Runs `provocations`, then `checks` in order, on a fresh embedded network of `spec` with
 /// `fault`, until one fails.
-async fn run(spec: NetworkSpec, fault: Option<Fault>, provocations: &[Provocation], checks: &[Check]) -> Run {
-    let net = match TestNet::embedded(spec, fault).await {
+async fn run(spec: NetworkSpec, fault: Option<MatrixFault>, provocations: &[Provocation], checks: &[Check]) -> Run {
+    let net = match TestNet::start(spec, options(fault)).await {
         Ok(net) => net,
         Err(e) => return Run::Broken { check: None, error: format!("the network did not start: {e:#}") },
     };
@@ -137,7 +151,7 @@ pub struct Report {
     pub feature: &'static str,
     pub checks: Vec<&'static str>,
     pub healthy: Run,
-    pub faults: Vec<(Fault, Run)>,
+    pub faults: Vec<(MatrixFault, Run)>,
 }
 
 impl Report {

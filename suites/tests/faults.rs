@@ -3,7 +3,7 @@
 //! anyway. (These test the harness, not a feature, so no nextest mode profile runs them.)
 
 use alloy::providers::Provider;
-use harness::{forks::Fork, node::l2::chain::Fault, spec::Mode};
+use harness::{forks::Fork, node::l2::{chain::Fault, fault::MatrixFault}, spec::Mode};
 use op_suites::{
     TestNet, boundary,
     matrix::{self, Check, CheckFuture, Run},
@@ -71,7 +71,7 @@ fn always_fails(_: &TestNet) -> CheckFuture<'_> {
 async fn the_matrix_reports_a_fault_no_check_catches() {
     let report = matrix::report("canyon.push0", &[Check { name: "head_exists", run: head_exists }]).await.expect("the matrix runs");
     assert!(matches!(report.healthy, Run::AllPassed), "{report:?}");
-    assert!(matches!(report.faults[..], [(Fault::StaleRules { fork: Fork::Canyon }, Run::AllPassed)]), "{report:?}");
+    assert!(matches!(report.faults[..], [(MatrixFault::L2(Fault::StaleRules { fork: Fork::Canyon }), Run::AllPassed)]), "{report:?}");
     assert!(!report.holds());
     let text = report.to_string();
     assert!(text.contains("fault not caught: stale-rules(canyon)") && text.contains("head_exists"), "{text}");

@@ -11,7 +11,7 @@ use std::{fmt, path::PathBuf};
 use harness::{
     forks::{FEATURES, Feature},
     junit::{JunitReport, Status, TestCase},
-    node::l2::fault::{Fault, HEALTHY_FAILED, MATRIX_TEST, NOT_CAUGHT, faults_of},
+    node::l2::fault::{HEALTHY_FAILED, MATRIX_TEST, MatrixFault, NOT_CAUGHT, faults_of},
 };
 
 use super::Outcome;
@@ -59,7 +59,7 @@ impl fmt::Display for Caught {
 /// One line of the matrix.
 struct Row {
     feature: &'static Feature,
-    fault: Fault,
+    fault: MatrixFault,
     caught: Caught,
 }
 
@@ -86,7 +86,7 @@ fn matrix_case<'a>(report: &'a JunitReport, feature: &Feature) -> Option<&'a Tes
 }
 
 /// What the matrix test says about `fault`.
-fn caught(case: &TestCase, fault: Fault) -> Caught {
+fn caught(case: &TestCase, fault: MatrixFault) -> Caught {
     let Some(attempt) = case.failures.first().filter(|_| case.status == Status::Failed) else { return Caught::Yes };
     let text = format!("{}\n{}", attempt.description, attempt.stdout);
     let reported = |marker| reported(&text, marker);
@@ -137,7 +137,7 @@ fn markdown(rows: &[Row]) -> String {
 mod tests {
     use std::path::Path;
 
-    use harness::forks::Fork;
+    use harness::{forks::Fork, node::{l1::L1Fault, l2::fault::Fault}};
 
     use super::*;
 
@@ -179,13 +179,22 @@ mod tests {
 
     #[test]
     fn names_do_not_match_a_longer_fault_with_the_same_start() {
-        let fault = Fault::DropUpgradeTx { fork: Fork::Fjord, index: 2 };
+        let fault = MatrixFault::L2(Fault::DropUpgradeTx { fork: Fork::Fjord, index: 2 });
         let case = TestCase { name: "t".into(), duration_secs: 0.0, status: Status::Failed, stdout: String::new(), failures: vec![failure(&format!("{NOT_CAUGHT} {fault}0: x"))] };
         assert_eq!(caught(&case, fault), Caught::Yes);
     }
 
     fn failure(description: &str) -> harness::junit::FailedAttempt {
         harness::junit::FailedAttempt { description: description.into(), ..Default::default() }
+    }
+
+    #[test]
+    fn l1_faults_are_read_back_under_the_release_module() {
+        let missed = MatrixFault::L1(L1Fault::Swap(1, 2));
+        let case = format!(r#"<testcase name="contracts_v5_0_0::upgrade::faults_are_caught"><failure>does not hold</failure><system-out>{NOT_CAUGHT} {missed}: all 5 checks passed</system-out></testcase>"#);
+        let found = caught_in(&report(&case), "contracts_v5_0_0.upgrade");
+        assert!(found.contains(&("l1-drop-upgrade-tx(2)".to_owned(), Caught::Yes)), "{found:?}");
+        assert!(found.iter().any(|(name, c)| name == "l1-swap-upgrade-txs(1, 2)" && matches!(c, Caught::No(why) if why.contains("all 5 checks passed"))), "{found:?}");
     }
 
     #[test]

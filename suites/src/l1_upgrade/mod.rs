@@ -73,7 +73,9 @@ pub async fn own_network(release: ContractsRelease) -> TestNet {
 /// The tests of one L1 feature of a release: one test per check of the module `$checks`, each on
 /// the network `$network` gives the release ([`network`] or [`own_network`]), named after its
 /// check so that its path is `<release module>::<feature>::<check>`, the path verdicts map back
-/// to the feature.
+/// to the feature. Also `faults_are_caught`, the feature's fault matrix over the same checks
+/// ([`crate::matrix`]) on fresh networks of the release's spec, which only the `faults` nextest
+/// profile runs; the feature is the one that path names.
 #[macro_export]
 macro_rules! l1_feature_tests {
     ($release:expr, $network:path, $checks:ident: $($check:ident),+ $(,)?) => {
@@ -84,6 +86,11 @@ macro_rules! l1_feature_tests {
                 $crate::pass($checks::$check(&net, $release).await);
             }
         )+
+
+        $crate::faults_are_caught!(
+            format!("{}.{}", $release.suite_module(), module_path!().rsplit("::").next().unwrap_or_default()),
+            net => [$($check: $checks::$check(net, $release)),+]
+        );
     };
 }
 

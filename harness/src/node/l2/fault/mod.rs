@@ -17,7 +17,7 @@ use alloy_evm::precompiles::{DynPrecompile, PrecompilesMap};
 use op_revm::{OpSpecId, precompiles::OpPrecompiles};
 
 pub use state::patch_block;
-pub use table::{FAULTS, HEALTHY_FAILED, KnownFault, MATRIX_TEST, NOT_CAUGHT, faults_of};
+pub use table::{FAULTS, HEALTHY_FAILED, KnownFault, MATRIX_TEST, MatrixFault, NOT_CAUGHT, faults_of};
 
 use crate::forks::{Fork, L1InfoFormat};
 

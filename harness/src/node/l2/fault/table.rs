@@ -3,15 +3,47 @@
 //! breaks every opcode of its fork). The suites' `faults_are_caught` tests and `harness faults`
 //! read this table; adding a feature means adding it to a fault here.
 
+use std::fmt;
+
 use alloy::primitives::{Address, address};
 
 use super::Fault;
-use crate::forks::Fork;
+use crate::{forks::Fork, node::l1::L1Fault};
+
+/// A fault of the matrix: a bug in the L2 node, or in the L1's scheduled upgrade. Each node
+/// keeps its own fault type, consulted where its bug lives, so the L2 never sees L1 variants
+/// it would have to ignore (nor the L1 L2 ones); only the matrix, which starts networks with
+/// either, needs both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MatrixFault {
+    L2(Fault),
+    L1(L1Fault),
+}
+
+impl MatrixFault {
+    /// One line for the matrix: what the broken node or upgrade does.
+    pub fn description(&self) -> String {
+        match self {
+            Self::L2(fault) => fault.description(),
+            Self::L1(fault) => fault.description(),
+        }
+    }
+}
+
+/// The fault's own short name: `stale-rules(canyon)`, `l1-drop-upgrade-tx(2)`.
+impl fmt::Display for MatrixFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::L2(fault) => fault.fmt(f),
+            Self::L1(fault) => fault.fmt(f),
+        }
+    }
+}
 
 /// One fault of the matrix and the features whose suites must catch it.
 #[derive(Debug)]
 pub struct KnownFault {
-    pub fault: Fault,
+    pub fault: MatrixFault,
     /// Feature ids (`<fork>.<feature>`).
     pub features: &'static [&'static str],
 }
@@ -31,7 +63,11 @@ const BLS12_G1MSM: Address = Address::with_last_byte(0x0c);
 const P256VERIFY: Address = address!("0000000000000000000000000000000000000100");
 
 const fn known(fault: Fault, features: &'static [&'static str]) -> KnownFault {
-    KnownFault { fault, features }
+    KnownFault { fault: MatrixFault::L2(fault), features }
+}
+
+const fn known_l1(fault: L1Fault, features: &'static [&'static str]) -> KnownFault {
+    KnownFault { fault: MatrixFault::L1(fault), features }
 }
 
 /// The matrix, in fork order of the features served.
@@ -78,7 +114,9 @@ pub static FAULTS: &[KnownFault] = &[
     known(Fault::StaleRules { fork: Fork::Isthmus }, &["isthmus.eip7702", "isthmus.eip7623"]),
     known(Fault::StalePrecompile { fork: Fork::Isthmus, address: BLS12_G1MSM }, &["isthmus.bls_precompiles"]),
     known(Fault::SkipHistoryWrite, &["isthmus.eip2935"]),
-    known(Fault::PreIsthmusWithdrawalsRoot, &["isthmus.headers"]),
+    // A proposer takes the message passer's root from the header from Isthmus on: with the
+    // empty root there, no withdrawal proves against the output roots it proposes.
+    known(Fault::PreIsthmusWithdrawalsRoot, &["isthmus.headers", "contracts_v5_0_0.withdrawals"]),
     known(Fault::OperatorFeeToSequencerVault, &["isthmus.operator_fee"]),
     known(Fault::StaleL1InfoFormat { fork: Fork::Isthmus }, &["isthmus.l1_attributes"]),
     known(Fault::DropUpgradeTx { fork: Fork::Jovian, index: 1 }, &["jovian.activation"]),
@@ -92,10 +130,15 @@ pub static FAULTS: &[KnownFault] = &[
     known(Fault::StalePrecompile { fork: Fork::Karst, address: MODEXP }, &["karst.modexp"]),
     known(Fault::StalePrecompile { fork: Fork::Karst, address: P256VERIFY }, &["karst.p256verify_gas"]),
     known(Fault::DropUpgradeTx { fork: Fork::Lagoon, index: 0 }, &["lagoon.activation"]),
+    // The owner's upgrade to v5.0.0 starts with the forwarder's deployment (0), the
+    // SuperchainConfig's upgrade (1) and the chain's OPContractsManager.upgrade (2): a bundle
+    // missing the chain's upgrade, and one upgrading the chain before the SuperchainConfig.
+    known_l1(L1Fault::Drop(2), &["contracts_v5_0_0.upgrade"]),
+    known_l1(L1Fault::Swap(1, 2), &["contracts_v5_0_0.upgrade"]),
 ];
 
 /// The faults feature `id`'s suite must catch, in table order.
-pub fn faults_of(id: &str) -> Vec<Fault> {
+pub fn faults_of(id: &str) -> Vec<MatrixFault> {
     FAULTS.iter().filter(|k| k.features.contains(&id)).map(|k| k.fault).collect()
 }
 
