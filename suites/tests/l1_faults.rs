@@ -1,5 +1,8 @@
 //! The L1 boundary suite against deliberately broken L1 upgrades: it must fail and name the
-//! transaction. (These test the harness, not a feature, so no nextest mode profile runs them.)
+//! transaction. The fault matrix (`contracts_v5_0_0::upgrade::faults_are_caught`) proves only
+//! that some check fails, and stops at the first; these prove what the failures say, and that
+//! the implementations check catches each fault on its own. (These test the harness, not a
+//! feature, so no nextest mode profile runs them.)
 
 use harness::{devnet::DevnetOptions, forks::ContractsRelease, node::l1::L1Fault, spec::Mode};
 use op_suites::{TestNet, l1_upgrade::{boundary, spec_for}};

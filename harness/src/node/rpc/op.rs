@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use crate::{
     config::RollupConfig,
     genesis::L2_TO_L1_MESSAGE_PASSER,
-    node::{api::Node, l2::chain::{L2Block, L2Chain}, l2::l1_info::L1Origin},
+    node::{api::Node, l2::chain::{Fault, L2Block, L2Chain}, l2::l1_info::L1Origin},
 };
 
 /// What the `optimism_*` methods read.
@@ -52,7 +52,8 @@ pub fn module(ctx: OpContext) -> RpcModule<OpContext> {
     m.register_method("optimism_outputAtBlock", |p: Params<'_>, c, _| -> Result<Value, ErrorObjectOwned> {
         let number: U64 = p.one()?;
         let chain = c.node.read();
-        let block = chain.store.state_of(BlockId::number(number.to()))?;
+        let number = Fault::output_block(chain.config.rules.fault, number.to());
+        let block = chain.store.state_of(BlockId::number(number))?;
         let withdrawal_root = block.state.storage_root(&L2_TO_L1_MESSAGE_PASSER);
         let output = OutputRoot::from_parts(block.header.state_root, withdrawal_root, block.hash());
         Ok(json!({

@@ -4,8 +4,8 @@
 //! A fault is chosen only through `DevnetOptions` (`TestNet::embedded` in the suites), never from
 //! a spec or the command line. The node consults it where the bug would live: the sequencer's
 //! block layout and derivation ([`super::chain`]), the header rules ([`super::rules`]), the EVM
-//! its executor and its RPC calls create ([`super::evm`]) and the state a block leaves
-//! ([`state`]).
+//! its executor and its RPC calls create ([`super::evm`]), the state a block leaves ([`state`])
+//! and the rollup node's `optimism_*` answers (`crate::node::rpc::op`).
 
 mod state;
 mod table;
@@ -73,6 +73,9 @@ pub enum Fault {
     /// While `fork`'s L1-attributes format is the newest due, encodes the deposit in the
     /// format before it: a format missing from the node's mapping of forks to formats.
     StaleL1InfoFormat { fork: Fork },
+    /// Answers `optimism_outputAtBlock(n)` with block n-1's output: an off-by-one in the rollup
+    /// node's lookup of the block an output is for, which a proposer would put on L1.
+    OutputOfParentBlock,
 }
 
 impl Fault {
@@ -97,6 +100,7 @@ impl Fault {
             Self::EarlyWithdrawalsRoot => "commits withdrawalsRoot to the message passer's storage root before Isthmus".into(),
             Self::PreIsthmusWithdrawalsRoot => "keeps the empty withdrawalsRoot after Isthmus".into(),
             Self::StaleL1InfoFormat { fork } => format!("encodes the L1-attributes deposit in the pre-{fork} format"),
+            Self::OutputOfParentBlock => "answers optimism_outputAtBlock with the parent block's output".into(),
         }
     }
 
@@ -130,6 +134,14 @@ impl Fault {
         match fault {
             Some(Self::StaleL1InfoFormat { fork }) if format == fork.l1_info_format() => previous_format(format),
             _ => format,
+        }
+    }
+
+    /// The block whose output `optimism_outputAtBlock(number)` answers with.
+    pub fn output_block(fault: Option<Self>, number: u64) -> u64 {
+        match fault {
+            Some(Self::OutputOfParentBlock) => number.saturating_sub(1),
+            _ => number,
         }
     }
 
@@ -198,6 +210,7 @@ impl fmt::Display for Fault {
             Self::EarlyWithdrawalsRoot => f.write_str("early-withdrawals-root"),
             Self::PreIsthmusWithdrawalsRoot => f.write_str("pre-isthmus-withdrawals-root"),
             Self::StaleL1InfoFormat { fork } => write!(f, "stale-l1-info-format({fork})"),
+            Self::OutputOfParentBlock => f.write_str("output-of-parent-block"),
         }
     }
 }
@@ -271,6 +284,14 @@ mod tests {
         assert_eq!(Fault::l1_info_format(fault, L1InfoFormat::Ecotone), L1InfoFormat::Ecotone);
         assert_eq!(Fault::l1_info_format(fault, L1InfoFormat::Isthmus), L1InfoFormat::Ecotone);
         assert_eq!(Fault::l1_info_format(fault, L1InfoFormat::Jovian), L1InfoFormat::Jovian);
+    }
+
+    #[test]
+    fn only_the_off_by_one_output_answers_with_another_block() {
+        assert_eq!(Fault::output_block(Some(Fault::OutputOfParentBlock), 7), 6);
+        assert_eq!(Fault::output_block(Some(Fault::OutputOfParentBlock), 0), 0);
+        assert_eq!(Fault::output_block(Some(Fault::PreIsthmusWithdrawalsRoot), 7), 7);
+        assert_eq!(Fault::output_block(None, 7), 7);
     }
 
     #[test]

@@ -135,6 +135,8 @@ pub static FAULTS: &[KnownFault] = &[
     // missing the chain's upgrade, and one upgrading the chain before the SuperchainConfig.
     known_l1(L1Fault::Drop(2), &["contracts_v5_0_0.upgrade"]),
     known_l1(L1Fault::Swap(1, 2), &["contracts_v5_0_0.upgrade"]),
+    // A proposer asking the node for the head's output puts the parent's on L1.
+    known(Fault::OutputOfParentBlock, &["contracts_v5_0_0.withdrawals"]),
 ];
 
 /// The faults feature `id`'s suite must catch, in table order.
