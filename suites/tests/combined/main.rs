@@ -2,8 +2,6 @@
 //! runs these tests in parallel; the `shared-network` setup script starts one network and
 //! points every test at it through `HARNESS_L2_RPC`. The feature modules are the acceptance
 //! suite's own, compiled again, so a feature is judged by the same checks alone and combined.
-//! Lagoon is not among them: the shipped Alphanet stops at Karst, so its shared network has no
-//! Lagoon; `harness run` on a Betanet runs Lagoon's suites on that network instead.
 
 #[path = "../acceptance/bedrock.rs"]
 mod bedrock;
@@ -23,6 +21,8 @@ mod isthmus;
 mod jovian;
 #[path = "../acceptance/karst.rs"]
 mod karst;
+#[path = "../acceptance/lagoon.rs"]
+mod lagoon;
 #[path = "../acceptance/regolith.rs"]
 mod regolith;
 
