@@ -173,7 +173,8 @@ async fn back_the_withdrawals(net: &TestNet, from: &L1Wallet, to: Address, value
 }
 
 /// Proposes the L2's head, once it is past the withdrawals, and checks the root the proposer
-/// used against the L2's own `optimism_outputAtBlock` and against the test's own computation.
+/// claimed against the test's own computation by op-node's rule (`output_roots_agree` holds
+/// the L2's `optimism_outputAtBlock` to the same root).
 async fn propose_head(net: &TestNet) -> anyhow::Result<(Proposer, Proposal, OutputRootProof)> {
     let proposer = Proposer::connect(net.l1_url(), net.l2_url(), net.l1_addresses.portal).await?;
     let head = net.l2.get_block_number().await?;
