@@ -30,7 +30,7 @@ async fn alphanet_genesis_holds_the_code_a_betanet_upgrades_to() {
     let mut betanet = spec("betanet");
     betanet.l2[0].chain_id = spec("alphanet").l2[0].chain_id;
     let (alpha, beta) = (start(&spec("alphanet")).await, start(&betanet).await);
-    let activation = beta.wait_for_fork("op-beta", Fork::Karst).await.expect("Karst activates");
+    let activation = beta.wait_for_fork("op-beta", Fork::Lagoon).await.expect("Lagoon, the last live fork, activates");
     let genesis = code_hashes(&alpha.l2_node("op-alpha").unwrap().read().store.get(0).unwrap().state);
     let upgraded = code_hashes(&beta.l2_node("op-beta").unwrap().read().store.get(activation).unwrap().state);
     let before = code_hashes(&beta.l2_node("op-beta").unwrap().read().store.get(activation - 1).unwrap().state);
