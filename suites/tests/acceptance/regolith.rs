@@ -2,13 +2,32 @@
 //! their receipts carry the depositor's nonce.
 
 mod deposits {
-    op_suites::feature_tests!("regolith.deposits", checks: l1_info_deposit_is_not_a_system_tx, deposit_receipts_carry_the_nonce, deposit_gas_used_is_real);
+    op_suites::feature_tests!(
+        "regolith.deposits",
+        checks: l1_info_deposit_is_not_a_system_tx,
+        deposit_receipts_carry_the_nonce,
+        deposit_gas_used_is_real,
+        user_deposits_report_their_nonce_and_real_gas
+    );
 
     mod checks {
-        use alloy::{consensus::Transaction as _, eips::BlockId, providers::Provider};
+        use alloy::{
+            consensus::Transaction as _,
+            eips::BlockId,
+            primitives::{Bytes, U256},
+            providers::Provider,
+        };
         use anyhow::ensure;
         use harness::forks::Fork;
-        use op_suites::{TestNet, contracts::L1_INFO_DEPOSITOR, probe};
+        use op_suites::{
+            TestNet,
+            contracts::L1_INFO_DEPOSITOR,
+            l1::{self, DepositRequest},
+            probe,
+        };
+
+        /// Gas a plain ETH deposit to an account uses: the intrinsic 21,000.
+        const TRANSFER_GAS: u64 = 21_000;
 
         /// Gas limit of the L1-attributes deposit from Regolith on.
         const REGOLITH_L1_INFO_GAS: u64 = 1_000_000;
@@ -72,6 +91,24 @@ mod deposits {
                 let (_, receipt) = probe::l1_info_deposit(net, before).await?;
                 ensure!(receipt.inner.gas_used == 0, "before Regolith (block {before}) the system deposit reports {} gas used, expected 0", receipt.inner.gas_used);
             }
+            Ok(())
+        }
+
+        /// A user's deposit through the OptimismPortal follows the same rules: not a system
+        /// transaction, its receipt carries the depositor's nonce before it ran, and it reports
+        /// the gas it used (a plain ETH deposit: 21,000 of its 200,000), where before Regolith a
+        /// deposit reported its whole gas limit.
+        pub async fn user_deposits_report_their_nonce_and_real_gas(net: &TestNet) -> anyhow::Result<()> {
+            net.require(Fork::Regolith).await;
+            let sender = l1::wallet(net).await?;
+            let request = DepositRequest { to: sender.address(), mint: U256::from(10u64.pow(15)), value: U256::ZERO, gas_limit: 200_000, creation: false, data: Bytes::new() };
+            let (_, landed) = l1::deposit(net, &sender, &request).await?;
+            ensure!(!landed.deposit.is_system_transaction, "the user deposit in block {} is a system transaction", landed.block);
+            let nonce = net.l2.get_transaction_count(sender.address()).block_id(BlockId::number(landed.block - 1)).await?;
+            let (deposit_nonce, _) = probe::deposit_receipt_fields(&landed.receipt)?;
+            ensure!(deposit_nonce == Some(nonce), "the user deposit's receipt has depositNonce {deposit_nonce:?}, expected the depositor's nonce {nonce}");
+            let used = landed.receipt.inner.gas_used;
+            ensure!(used == TRANSFER_GAS, "the user deposit reports {used} gas used, expected the {TRANSFER_GAS} it used of its {} limit", request.gas_limit);
             Ok(())
         }
     }

@@ -72,7 +72,7 @@ const fn known_l1(fault: L1Fault, features: &'static [&'static str]) -> KnownFau
 
 /// The matrix, in fork order of the features served.
 pub static FAULTS: &[KnownFault] = &[
-    known(Fault::IgnoreUserDeposits, &["bedrock.deposits"]),
+    known(Fault::IgnoreUserDeposits, &["bedrock.deposits", "regolith.deposits"]),
     // With the owner changing every SystemConfig value on L1 before the checks (the suites'
     // provocation), every feature that reads an L1-configured value must see the change. Not
     // (yet) isthmus.l1_attributes, jovian.l1_attributes and jovian.min_base_fee: their checks
