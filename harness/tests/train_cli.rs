@@ -212,3 +212,20 @@ audit = "not_needed"
     assert_eq!(files(&spec), [("fjord", true, None)], "its upgrade transactions left with it");
     assert_eq!(spec.upgrade_bundles(harness::forks::Fork::Fjord).unwrap()[0].transactions.len(), 3);
 }
+
+/// Removing the last feature empties the set: there is no Betanet until the next assembly, and
+/// the name governance gave the upgrade stays (only an L1-only set loses it).
+#[test]
+fn emptying_the_set_keeps_its_name_and_number() {
+    let train = train("train-empty");
+    train.record("alphanet", Mode::Alphanet, &CANDIDATES, TestOutcome::Passed, 0, 10);
+    let assembled = train.run(&["betanet", "isthmus.eip7702", "--upgrade-number", "22", "--hardfork-name", "Mudstone"]);
+    assert_eq!(assembled.code(), Some(0), "{}", assembled.all());
+    let removed = train.run(&["remove", "isthmus.eip7702", "--reason", "audit found a high risk"]);
+    assert_eq!(removed.code(), Some(0), "{}", removed.all());
+    assert!(removed.stdout().contains("the set is empty"), "{}", removed.all());
+    assert!(!removed.stdout().contains("only L1 contracts"), "an empty set is not an L1-only one: {}", removed.all());
+    let recorded = TrainFile::load(&train.file()).unwrap();
+    assert_eq!((recorded.betanet.upgrade_number, recorded.betanet.hardfork_name.as_deref()), (Some(22), Some("Mudstone")));
+    assert!(!train.betanet_spec().exists(), "no Betanet spec without a set");
+}

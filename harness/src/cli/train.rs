@@ -274,7 +274,8 @@ fn remove(train: &Train, history: &mut History, id: &str, reason: String) -> any
     let old_runs = history.network(Some(&old), Mode::Betanet)?.len();
     let deployment = train.betanet.deployment + 1;
     let members: Vec<Member<'_>> = set.iter().map(|c| c.member()).collect();
-    let unnamed = members.iter().all(|m| m.layer == Layer::L1) && train.betanet.hardfork_name.is_some();
+    // An empty set keeps its name and number for the next assembly; an L1-only one loses the name.
+    let unnamed = !members.is_empty() && members.iter().all(|m| m.layer == Layer::L1) && train.betanet.hardfork_name.is_some();
     if unnamed {
         edit.unname();
     }
