@@ -162,6 +162,7 @@ mod da_footprint {
             consensus::BlockHeader,
             network::TransactionBuilder,
             primitives::{Address, B256},
+            providers::Provider,
             rpc::types::TransactionRequest,
         };
         use anyhow::{Context, ensure};
@@ -169,16 +170,26 @@ mod da_footprint {
         use op_suites::{
             TestNet,
             base_fee::check_base_fees,
-            contracts::{L1_BLOCK, L1Block, lacks_function},
+            contracts::{L1_BLOCK, L1Block, call_abi, lacks_function},
             fees::incompressible,
             probe,
             wallet::{Wallet, block_number, succeeded},
         };
 
-        /// Bytes of incompressible calldata whose footprint (about 50,000 estimated bytes x 400)
-        /// takes two thirds of a 30M gas limit: two such transactions cannot share a block.
-        const HEAVY: usize = 60_000;
         const SINK: Address = Address::repeat_byte(0xda);
+
+        /// Bytes of incompressible calldata whose footprint takes 60% of the head's gas limit
+        /// under the scalar L1Block holds now: two such transactions cannot share a block, one
+        /// fits, and its gas stays far under the target. Sized from the live values, because
+        /// on a shared network other tests raise the scalar on L1 (a fixed 60,000 bytes stopped
+        /// fitting any block once the scalar reached 600). An incompressible byte counts about
+        /// 0.84 estimated bytes (Fjord's FastLZ regression).
+        async fn heavy_len(net: &TestNet) -> anyhow::Result<usize> {
+            let head = net.l2.get_block_number().await?;
+            let scalar = u64::from(call_abi(net, L1_BLOCK, L1Block::daFootprintGasScalarCall {}, head).await?).max(1);
+            let footprint = probe::header(net, head).await?.gas_limit * 6 / 10;
+            Ok(usize::try_from(footprint * 100 / (scalar * 84)).expect("a calldata size"))
+        }
 
         /// Before Jovian L1Block knows no DA-footprint scalar, so no footprint is metered.
         async fn absent_before(net: &TestNet) -> anyhow::Result<()> {
@@ -222,7 +233,7 @@ mod da_footprint {
             crate::jovian::after_activation(net).await;
             absent_before(net).await?;
             let wallet = net.wallet().await?;
-            let hashes = send_heavy(&wallet, 2, HEAVY).await?;
+            let hashes = send_heavy(&wallet, 2, heavy_len(net).await?).await?;
             let mut blocks = Vec::new();
             for hash in hashes {
                 let receipt = net.receipt(hash).await?;
@@ -244,7 +255,7 @@ mod da_footprint {
             crate::jovian::after_activation(net).await;
             absent_before(net).await?;
             let wallet = net.wallet().await?;
-            let hash = send_heavy(&wallet, 1, HEAVY).await?[0];
+            let hash = send_heavy(&wallet, 1, heavy_len(net).await?).await?[0];
             let number = block_number(&net.receipt(hash).await?)?;
             let steps = check_base_fees(net, number + 1..=number + 1).await?;
             let step = steps.first().context("no step checked")?;
