@@ -21,28 +21,8 @@ use crate::{
     contracts::{L1_BLOCK, L1Block, call_abi},
 };
 
-alloy::sol! {
-    interface SystemConfig {
-        function owner() external view returns (address);
-        function batcherHash() external view returns (bytes32);
-        function gasLimit() external view returns (uint64);
-        function scalar() external view returns (uint256);
-        function eip1559Denominator() external view returns (uint32);
-        function eip1559Elasticity() external view returns (uint32);
-        function operatorFeeScalar() external view returns (uint32);
-        function operatorFeeConstant() external view returns (uint64);
-        function minBaseFee() external view returns (uint64);
-        function daFootprintGasScalar() external view returns (uint16);
-        function setBatcherHash(bytes32 batcherHash) external;
-        function setEIP1559Params(uint32 denominator, uint32 elasticity) external;
-        function setGasConfigEcotone(uint32 basefeeScalar, uint32 blobbasefeeScalar) external;
-        function setGasLimit(uint64 gasLimit) external;
-        function setOperatorFeeScalars(uint32 operatorFeeScalar, uint64 operatorFeeConstant) external;
-        function setMinBaseFee(uint64 minBaseFee) external;
-        function setDAFootprintGasScalar(uint16 daFootprintGasScalar) external;
-        event ConfigUpdate(uint256 indexed version, uint8 indexed updateType, bytes data);
-    }
-}
+/// The L1 contracts' ABIs, as the harness deploys and drives them.
+pub use harness::contracts::{OptimismPortal, SystemConfig};
 
 /// The DA-footprint gas scalar op-node writes into L1-attributes when the SystemConfig holds 0
 /// (Jovian's L1-attributes spec).
@@ -204,13 +184,6 @@ pub async fn first_l2_block_of(net: &TestNet, l1_block: u64, from: u64) -> anyho
         ensure!(origin < l1_block, "L2 block {n} moved its origin past L1 block {l1_block} to {origin}");
     }
     bail!("no L2 block derived from L1 block {l1_block} within {bound} blocks after {from}")
-}
-
-alloy::sol! {
-    interface OptimismPortal {
-        function depositTransaction(address to, uint256 value, uint64 gasLimit, bool isCreation, bytes data) external payable;
-        event TransactionDeposited(address indexed from, address indexed to, uint256 indexed version, bytes opaqueData);
-    }
 }
 
 /// What a user deposit asks for: `mint` is the ETH sent to the portal, `value` what the L2 call
