@@ -11,7 +11,7 @@ use alloy::{
     signers::local::PrivateKeySigner,
 };
 use serde::Serialize;
-use tokio::{sync::watch, task::JoinHandle, time::Instant};
+use tokio::{sync::watch, task::JoinHandle};
 
 use crate::{
     config::{L2Files, NetworkFiles, RollupConfig},
@@ -26,9 +26,9 @@ use crate::{
             chain::{Fault, L2Chain, L2Config},
             l1_info::L1Origin,
             rules::ChainRules,
+            target::{BlockTarget, mine_module as l2_mine_module},
         },
         rpc::{RpcServer, eth, op},
-        state::WorldState,
     },
     spec::{ClockMode, NetworkSpec},
 };
@@ -159,9 +159,8 @@ pub struct Devnet {
     pub l2: Vec<L2Endpoint>,
     pub forks: BTreeMap<Fork, u64>,
     l2_nodes: Vec<Arc<Node<L2Chain>>>,
-    targets: Vec<watch::Sender<u64>>,
+    targets: Vec<Arc<BlockTarget>>,
     failure: Arc<Mutex<Option<String>>>,
-    block_times: Vec<u64>,
     tasks: Vec<JoinHandle<()>>,
     _servers: Vec<RpcServer>,
 }
@@ -221,10 +220,7 @@ impl Devnet {
     pub async fn start(spec: &NetworkSpec, options: DevnetOptions) -> Result<Self, DevnetError> {
         let given = options.l2_genesis.as_deref();
         let genesis_time = given.map(|g| g.timestamp).or(options.genesis_time).unwrap_or_else(unix_now);
-        let NetworkFiles { l1: l1_genesis, deployment, l2: mut l2_files } = crate::config::for_network(spec, genesis_time)?;
-        if let Some(genesis) = given {
-            l2_files[0] = L2Files::new(spec, 0, &l1_genesis, &deployment, crate::genesis::ChainGenesis::new(genesis.clone()));
-        }
+        let NetworkFiles { l1: l1_genesis, deployment, l2: l2_files } = crate::config::for_network(spec, genesis_time, given)?;
         let owner = deployment.owner;
         if options.l1_rpc.is_some() && deployment.upgrade.is_some() {
             return Err(DevnetError::L1("the spec schedules a live L1 upgrade, which only the embedded L1 mines; run it on the embedded backend".into()));
@@ -239,7 +235,7 @@ impl Devnet {
                     spec.l1.chain_id,
                     spec.l1.block_time,
                     l1_genesis.header.clone(),
-                    WorldState::from_alloc(&l1_genesis.genesis.alloc),
+                    l1_genesis.state.clone(),
                 );
                 if let Some(plan) = deployment.upgrade.clone() {
                     chain = chain.with_schedule(L1Schedule::new(plan, options.l1_fault));
@@ -268,7 +264,6 @@ impl Devnet {
             l2_nodes: Vec::new(),
             targets: Vec::new(),
             failure,
-            block_times: Vec::new(),
             tasks,
             _servers: servers,
         };
@@ -311,16 +306,18 @@ impl Devnet {
             bundles,
         };
         let system_config = L2SystemConfig::from_genesis(&rollup.genesis.system_config);
-        let state = WorldState::from_alloc(&files.genesis.genesis.alloc);
-        let chain = L2Chain::new(config, files.genesis.header.clone(), state, origin, system_config);
+        let chain = L2Chain::new(config, files.genesis.header.clone(), files.genesis.state.clone(), origin, system_config);
         let node = Node::new(chain, l2.chain_id, client_version("l2", options.clock));
+        let (target, target_rx) = BlockTarget::new(&node, l2.block_time);
         let methods = {
             let mut m = eth::module(node.clone());
             m.merge(op::module(op::OpContext { node: node.clone(), rollup: files.rollup.clone() })).expect("distinct names");
+            if options.clock == ClockMode::Fast {
+                m.merge(l2_mine_module(node.clone(), target.clone())).expect("distinct names");
+            }
             m
         };
         let server = RpcServer::start(methods, port).await?;
-        let (target, target_rx) = watch::channel(0);
         let producer = Producer { l2: node.clone(), l1: l1.clone(), failure: self.failure.clone() };
         self.tasks.push(tokio::spawn(producer.run(options.clock, target_rx)));
         self.l2.push(L2Endpoint {
@@ -333,7 +330,6 @@ impl Devnet {
         });
         self.l2_nodes.push(node);
         self.targets.push(target);
-        self.block_times.push(l2.block_time);
         self._servers.push(server);
         Ok(())
     }
@@ -352,32 +348,19 @@ impl Devnet {
         Ok(&self.l2_nodes[self.chain_index(name)?])
     }
 
-    /// Waits until L2 `name` has block `target`. The deadline follows from the block time: the
-    /// blocks still to come, twice over, plus a fixed margin for a loaded machine.
+    /// Waits until L2 `name` has block `target`, asking its sequencer for it on the fast clock.
+    /// The deadline follows from the block time (see [`BlockTarget::reach`]).
     pub async fn wait_for_block(&self, name: &str, target: u64) -> Result<(), DevnetError> {
         let index = self.chain_index(name)?;
-        let block_time = self.block_times[index];
-        let mut head = self.l2_nodes[index].subscribe();
-        let remaining = target.saturating_sub(*head.borrow());
-        let deadline = Duration::from_secs(2 * remaining * block_time + 10);
-        self.targets[index].send_if_modified(|t| {
-            let raise = *t < target;
-            *t = (*t).max(target);
-            raise
-        });
-        let started = Instant::now();
-        let reached = tokio::time::timeout(deadline, head.wait_for(|h| *h >= target)).await.is_ok_and(|r| r.is_ok());
-        match reached {
-            true => Ok(()),
-            false => Err(DevnetError::Timeout {
-                chain: name.to_owned(),
-                target,
-                head: *head.borrow(),
-                waited: started.elapsed(),
-                block_time,
-                failure: self.failure.lock().map(|f| f.clone()).unwrap_or_default(),
-            }),
-        }
+        let wanted = &self.targets[index];
+        wanted.reach(target).await.map_err(|missed| DevnetError::Timeout {
+            chain: name.to_owned(),
+            target,
+            head: missed.head,
+            waited: missed.waited,
+            block_time: wanted.block_time,
+            failure: self.failure.lock().map(|f| f.clone()).unwrap_or_default(),
+        })
     }
 
     /// Waits until `fork` is active on L2 `name`: its activation block exists.
@@ -386,7 +369,7 @@ impl Devnet {
         let rollup = &self.l2[index].rollup;
         let offset = rollup.fork_time(fork).map(|t| t - rollup.genesis.l2_time);
         let offset = offset.or((fork == Fork::Bedrock).then_some(0)).ok_or(DevnetError::Unscheduled { fork })?;
-        let block = offset.div_ceil(self.block_times[index]);
+        let block = offset.div_ceil(self.targets[index].block_time);
         self.wait_for_block(name, block).await?;
         Ok(block)
     }

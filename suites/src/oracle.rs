@@ -54,7 +54,7 @@ pub async fn matches_op_deployer(net: &TestNet, fork: Fork) -> anyhow::Result<()
     let block = net.require(fork).await;
     let spec = net.spec.as_ref().with_context(|| format!("network {} has no spec naming op-deployer's state (set {})", net.origin, crate::env::SPEC))?;
     let dir = spec.data.deployments_dir(spec.folder()).context("the spec names no deployments folder ([data] deployments or HARNESS_DEPLOYMENTS)")?;
-    let alloc = load_state(&dir, JOVIAN_RELEASE)?.l2_alloc.clone();
+    let alloc = load_state(&dir, JOVIAN_RELEASE)?.l2_alloc()?.clone();
     let replaced = if net.schedule.is_live(fork) { Vec::new() } else { replaced_at_genesis(net, fork)? };
     let upgraded: Vec<Address> = expected_upgrades(net, fork)?
         .iter()

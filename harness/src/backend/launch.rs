@@ -41,7 +41,7 @@ pub fn anvil_args(spec: &NetworkSpec, port: u16, genesis: &str, clock: ClockMode
 
 /// Writes the network's node config files (the L1 genesis among them) into `dir`.
 pub fn write_configs(spec: &NetworkSpec, dir: &Path) -> Result<(), BackendError> {
-    let files = crate::config::for_network(spec, crate::devnet::unix_now()).map_err(|e| BackendError::Start(format!("building the genesis state: {e}")))?;
+    let files = crate::config::for_network(spec, crate::devnet::unix_now(), None).map_err(|e| BackendError::Start(format!("building the genesis state: {e}")))?;
     crate::config::write(dir, &files).map_err(BackendError::Io)?;
     Ok(())
 }

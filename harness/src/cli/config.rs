@@ -21,7 +21,7 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let spec = NetworkSpec::load(&args.spec)?;
     let genesis_time = args.genesis_time.unwrap_or_else(unix_now);
-    let files = config::for_network(&spec, genesis_time).context("building the genesis state")?;
+    let files = config::for_network(&spec, genesis_time, None).context("building the genesis state")?;
     let written = config::write(&args.out, &files)
         .with_context(|| format!("writing configs into {}", args.out.display()))?;
     for path in written {

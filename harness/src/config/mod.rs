@@ -5,6 +5,8 @@ mod rollup;
 
 use std::path::{Path, PathBuf};
 
+use alloy::genesis::Genesis;
+
 pub use rollup::{BlockRef, ChainOpConfig, RollupConfig, RollupGenesis, SystemConfigJson};
 
 use crate::{
@@ -45,12 +47,29 @@ pub struct NetworkFiles {
 }
 
 /// Builds every chain's genesis and rollup config for a network starting at `genesis_time`.
-pub fn for_network(spec: &NetworkSpec, genesis_time: u64) -> Result<NetworkFiles, crate::genesis::GenesisError> {
-    let (l1, deployment) = genesis::l1_genesis(spec, genesis_time)?;
+/// `given_l2` replaces the first L2's built genesis (`harness up --l2-genesis`); its state is
+/// then not built at all.
+pub fn for_network(spec: &NetworkSpec, genesis_time: u64, given_l2: Option<&Genesis>) -> Result<NetworkFiles, crate::genesis::GenesisError> {
+    // The L2s' base allocation and the dev keys are prepared on other threads while the L1's
+    // contracts deploy, which need neither until late.
+    let builds_an_l2 = given_l2.is_none() || spec.l2.len() > 1;
+    let (l1, deployment) = std::thread::scope(|scope| {
+        if builds_an_l2 {
+            scope.spawn(|| genesis::prepare(spec));
+        }
+        scope.spawn(genesis::dev_signers);
+        genesis::l1_genesis(spec, genesis_time)
+    })?;
     let l2 = (0..spec.l2.len())
         .map(|i| {
-            let alloc = genesis::predeploys(spec, &spec.l2[i], &deployment.contracts[i], genesis_time)?;
-            Ok(L2Files::new(spec, i, &l1, &deployment, genesis::l2_genesis(spec, &spec.l2[i], genesis_time, alloc)))
+            let genesis = match given_l2.filter(|_| i == 0) {
+                Some(given) => ChainGenesis::new(given.clone()),
+                None => {
+                    let predeploys = genesis::predeploys(spec, &spec.l2[i], &deployment.contracts[i], genesis_time)?;
+                    genesis::l2_genesis(spec, &spec.l2[i], genesis_time, predeploys)
+                }
+            };
+            Ok(L2Files::new(spec, i, &l1, &deployment, genesis))
         })
         .collect::<Result<_, crate::genesis::GenesisError>>()?;
     Ok(NetworkFiles { l1, deployment, l2 })

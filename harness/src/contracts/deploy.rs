@@ -86,15 +86,17 @@ pub fn deploy(spec: &NetworkSpec, genesis_time: u64, dev: impl IntoIterator<Item
     let dir = spec.data.deployments_dir(spec.folder()).ok_or_else(|| ContractsError::Dir { dir: spec.folder().join("<unset>"), reason: "no deployments folder is set".into() })?;
     let official = load(&dir, release)?;
     let target = spec.l1.live_upgrade().map(|(u, _)| load(&dir, u.to)).transpose()?;
-    let original = WorldState::from_alloc(official.l1_alloc.iter());
+    let original = WorldState::from_alloc(official.l1_alloc()?.iter());
     let reader = Reader { state: &original, chain_id: spec.l1.chain_id, timestamp: genesis_time };
     let template = template(&official, &reader)?;
     let superchain_owner = reader.call(official.superchain.proxy_admin, ProxyAdmin::ownerCall {}).map_err(|reason| ContractsError::Corrupt { file: official.file.clone(), reason })?;
-    let kept = official.l1_alloc.iter().filter(|(a, _)| !official.chain_contracts.contains(a)).map(|(a, acc)| (*a, acc.clone()));
-    let staged = target.as_ref().map(|t| upgrade::staged_accounts(&official, t)).unwrap_or_default();
+    let staged = target.as_ref().map(|t| upgrade::staged_accounts(&official, t)).transpose()?.unwrap_or_default();
     let canary = target.as_ref().map(|_| (upgrade::canary_signer().address(), GenesisAccount::default().with_balance(upgrade::CANARY_FUNDS)));
-    let alloc: Vec<(Address, GenesisAccount)> = kept.chain(staged).chain(canary).chain(dev).collect();
-    let world = WorldState::from_alloc(alloc.iter().map(|(a, acc)| (a, acc)));
+    let added: Vec<(Address, GenesisAccount)> = staged.into_iter().chain(canary).chain(dev).collect();
+    // The release's state without op-deployer's one chain, which each L2 replaces with its own.
+    let mut world = original.clone();
+    world.remove_accounts(&official.chain_contracts);
+    world.insert_alloc(added.iter().map(|(a, acc)| (a, acc)));
     let mut sender = Sender { signer: template.owner.clone(), chain_id: spec.l1.chain_id, nonce: 0 };
     let deploys = spec.l2.iter().map(|l2| sender.sign(official.opcm, deploy_input(&template, &official.create2_salt, l2).abi_encode())).collect();
     let deployed = run_before_genesis(spec.l1.chain_id, &world, genesis_time, deploys).map_err(|reason| fail("every L2", reason))?;
@@ -150,7 +152,7 @@ fn template(official: &DeployerState, reader: &Reader<'_>) -> Result<Template, C
     let owner = reader.call(official.system_config, SystemConfig::ownerCall {}).map_err(corrupt)?;
     let signer = dev_signers().iter().find(|s| s.address() == owner).cloned().ok_or(ContractsError::ForeignOwner { file: official.file.clone(), owner })?;
     let game = official.permissioned_game;
-    let admin = Address::from_word(official.l1_alloc.get(&official.system_config).and_then(|a| a.storage.as_ref()?.get(&ADMIN_SLOT).copied()).unwrap_or_default());
+    let admin = Address::from_word(official.l1_alloc()?.get(&official.system_config).and_then(|a| a.storage.as_ref()?.get(&ADMIN_SLOT).copied()).unwrap_or_default());
     let roles = OPContractsManager::Roles {
         opChainProxyAdminOwner: reader.call(admin, SystemConfig::ownerCall {}).map_err(corrupt)?,
         systemConfigOwner: owner,

@@ -28,9 +28,9 @@ pub struct DeployerState {
     /// The file it was read from, for messages.
     pub file: PathBuf,
     /// The L1 state op-deployer left: everything it deployed, one chain included.
-    pub l1_alloc: Alloc,
+    l1_alloc: LazyAlloc,
     /// The L2 genesis allocation op-deployer built for that chain.
-    pub l2_alloc: Alloc,
+    l2_alloc: LazyAlloc,
     /// op-deployer's CREATE2 salt, which it hands OPContractsManager as the salt mixer.
     pub create2_salt: String,
     /// The OPContractsManager implementation.
@@ -47,6 +47,40 @@ pub struct DeployerState {
     pub superchain: SuperchainContracts,
     /// The release's implementations, by op-deployer's names (`SystemConfigImpl`, ...).
     pub implementations: BTreeMap<String, Address>,
+}
+
+/// An allocation as the state file holds it (gzipped, base64), decoded on first use: a network
+/// reads the L1 state of one release and the L2 allocation of another, and decoding the two
+/// it does not read was a quarter of a network's start.
+#[derive(Debug)]
+struct LazyAlloc {
+    /// Where it sits in the file, for messages.
+    field: &'static str,
+    encoded: String,
+    decoded: OnceLock<Result<Alloc, String>>,
+}
+
+impl LazyAlloc {
+    fn new(field: &'static str, encoded: String) -> Self {
+        Self { field, encoded, decoded: OnceLock::new() }
+    }
+
+    fn get(&self, file: &Path) -> Result<&Alloc, ContractsError> {
+        let decoded = self.decoded.get_or_init(|| decode_alloc(&self.encoded).map(Arc::new));
+        decoded.as_ref().map_err(|e| ContractsError::Corrupt { file: file.to_path_buf(), reason: format!("{}: {e}", self.field) })
+    }
+}
+
+impl DeployerState {
+    /// The L1 state op-deployer left: everything it deployed, one chain included.
+    pub fn l1_alloc(&self) -> Result<&Alloc, ContractsError> {
+        self.l1_alloc.get(&self.file)
+    }
+
+    /// The L2 genesis allocation op-deployer built for that chain.
+    pub fn l2_alloc(&self) -> Result<&Alloc, ContractsError> {
+        self.l2_alloc.get(&self.file)
+    }
 }
 
 /// The superchain's contracts as op-deployer's state names them.
@@ -101,7 +135,8 @@ pub fn state_file(dir: &Path, release: ContractsRelease) -> Result<PathBuf, Cont
     }
 }
 
-/// The state of `release` in `dir`, read and decoded once per process.
+/// The state of `release` in `dir`, read and parsed once per process; its allocations are
+/// decoded when first asked for.
 pub fn load(dir: &Path, release: ContractsRelease) -> Result<Arc<DeployerState>, ContractsError> {
     static CACHE: OnceLock<Mutex<HashMap<PathBuf, Arc<DeployerState>>>> = OnceLock::new();
     let file = state_file(dir, release)?;
@@ -128,8 +163,8 @@ fn parse(file: &Path) -> Result<DeployerState, ContractsError> {
         .collect();
     Ok(DeployerState {
         file: file.to_path_buf(),
-        l1_alloc: Arc::new(decode_alloc(&state.l1_state_dump).map_err(|e| fail(format!("l1StateDump: {e}")))?),
-        l2_alloc: Arc::new(decode_alloc(&chain.allocs).map_err(|e| fail(format!("opChainDeployments[0].allocs: {e}")))?),
+        l1_alloc: LazyAlloc::new("l1StateDump", state.l1_state_dump),
+        l2_alloc: LazyAlloc::new("opChainDeployments[0].allocs", chain.allocs),
         create2_salt: state.create2_salt,
         opcm: state.implementations_deployment.get("OpcmImpl").copied().ok_or_else(|| fail("implementationsDeployment has no OpcmImpl".into()))?,
         chain_contracts,

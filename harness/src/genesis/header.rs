@@ -1,5 +1,7 @@
 //! The genesis block header, computed the way op-geth and op-reth compute it from a
-//! `genesis.json`, so that our genesis hash is the real chain's.
+//! `genesis.json`, so that our genesis hash is the real chain's. Its roots come from the
+//! genesis state the node starts on, whose trie is then already hashed: the allocation is not
+//! walked a second time for them.
 
 use alloy::{
     consensus::{EMPTY_OMMER_ROOT_HASH, Header, constants::EMPTY_ROOT_HASH},
@@ -7,7 +9,8 @@ use alloy::{
     genesis::Genesis,
     primitives::{Address, B256, address},
 };
-use alloy_trie::root::{state_root_ref_unhashed, storage_root_unhashed};
+
+use crate::node::state::WorldState;
 
 /// L2ToL1MessagePasser, whose storage root is the `withdrawalsRoot` from Isthmus on.
 pub const L2_TO_L1_MESSAGE_PASSER: Address = address!("4200000000000000000000000000000000000016");
@@ -25,11 +28,11 @@ pub struct GenesisRules {
     pub op_isthmus: bool,
 }
 
-/// Builds block 0 from a genesis description.
-pub fn genesis_header(genesis: &Genesis, rules: GenesisRules) -> Header {
+/// Builds block 0 from a genesis description and the state its allocation holds.
+pub fn genesis_header(genesis: &Genesis, rules: GenesisRules, state: &WorldState) -> Header {
     let withdrawals_root = rules.shanghai.then(|| {
         if rules.op_isthmus {
-            message_passer_storage_root(genesis)
+            state.storage_root(&L2_TO_L1_MESSAGE_PASSER)
         } else {
             EMPTY_ROOT_HASH
         }
@@ -38,7 +41,7 @@ pub fn genesis_header(genesis: &Genesis, rules: GenesisRules) -> Header {
         parent_hash: genesis.parent_hash.unwrap_or_default(),
         ommers_hash: EMPTY_OMMER_ROOT_HASH,
         beneficiary: genesis.coinbase,
-        state_root: state_root_ref_unhashed(&genesis.alloc),
+        state_root: state.state_root(),
         transactions_root: EMPTY_ROOT_HASH,
         receipts_root: EMPTY_ROOT_HASH,
         difficulty: genesis.difficulty,
@@ -56,9 +59,4 @@ pub fn genesis_header(genesis: &Genesis, rules: GenesisRules) -> Header {
         requests_hash: rules.prague.then_some(EMPTY_REQUESTS_HASH),
         ..Default::default()
     }
-}
-
-fn message_passer_storage_root(genesis: &Genesis) -> B256 {
-    let storage = genesis.alloc.get(&L2_TO_L1_MESSAGE_PASSER).and_then(|a| a.storage.clone());
-    storage_root_unhashed(storage.unwrap_or_default().into_iter().map(|(k, v)| (k, v.into())))
 }

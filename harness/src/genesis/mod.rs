@@ -16,11 +16,12 @@ use alloy::eips::eip1559::BaseFeeParams;
 
 pub use dev::{DEV_ACCOUNT_COUNT, DEV_BALANCE, DEV_MNEMONIC, dev_addresses, dev_signers};
 pub use header::{GenesisRules, L2_TO_L1_MESSAGE_PASSER, genesis_header};
-pub use predeploys::{OP_DEPLOYER_BASE, predeploys, registry_genesis, replayed_at_genesis};
+pub use predeploys::{OP_DEPLOYER_BASE, predeploys, prepare, registry_genesis, replayed_at_genesis};
 
 use crate::{
     contracts::L1Deployment,
     forks::Fork,
+    node::state::WorldState,
     spec::{ForkSchedule, L2Spec, NetworkSpec},
 };
 
@@ -42,11 +43,14 @@ pub enum GenesisError {
 /// EIP-1559 parameters before Canyon (op-geth's `optimism.eip1559Denominator`).
 pub const BEDROCK_BASE_FEE_PARAMS: BaseFeeParams = BaseFeeParams::new(50, 6);
 
-/// A chain's genesis description and its sealed block 0.
+/// A chain's genesis description, the state its allocation holds, and its sealed block 0.
 #[derive(Clone, Debug)]
 pub struct ChainGenesis {
     pub genesis: Genesis,
     pub header: Sealed<Header>,
+    /// The allocation as the state the chain's node starts on; the header's roots were taken
+    /// from its trie, so the node starts on hashed nodes instead of a second walk.
+    pub state: WorldState,
 }
 
 impl ChainGenesis {
@@ -54,8 +58,21 @@ impl ChainGenesis {
     /// timestamp, as op-geth and op-reth shape it: so a real chain's `genesis.json` yields that
     /// chain's genesis hash.
     pub fn new(genesis: Genesis) -> Self {
-        let header = genesis_header(&genesis, rules_of(&genesis));
-        Self { header: Sealed::new(header), genesis }
+        let state = WorldState::from_alloc(&genesis.alloc);
+        Self::with_state(genesis, state)
+    }
+
+    /// Block 0 of a chain whose genesis state the harness built (by deploying or replaying
+    /// transactions): `genesis`'s allocation is written from `state`, for the files real
+    /// clients read.
+    fn from_state(mut genesis: Genesis, state: WorldState) -> Self {
+        genesis.alloc = state.to_alloc().into_iter().collect();
+        Self::with_state(genesis, state)
+    }
+
+    fn with_state(genesis: Genesis, state: WorldState) -> Self {
+        let header = genesis_header(&genesis, rules_of(&genesis), &state);
+        Self { header: Sealed::new(header), genesis, state }
     }
 }
 
@@ -119,38 +136,39 @@ fn chain_config(chain_id: u64, shanghai: Option<u64>, cancun: Option<u64>, pragu
 /// the spec deployed (see [`crate::contracts`]).
 pub fn l1_genesis(spec: &NetworkSpec, genesis_time: u64) -> Result<(ChainGenesis, L1Deployment), GenesisError> {
     let deployment = crate::contracts::deploy(spec, genesis_time, dev_alloc())?;
-    let genesis = ChainGenesis::new(Genesis {
-        config: chain_config(spec.l1.chain_id, Some(0), Some(0), Some(0)),
-        timestamp: genesis_time,
-        gas_limit: 60_000_000,
-        base_fee_per_gas: Some(alloy::eips::eip1559::INITIAL_BASE_FEE.into()),
-        alloc: deployment.state.to_alloc().into_iter().collect(),
-        ..Default::default()
-    });
+    let genesis = ChainGenesis::from_state(
+        Genesis {
+            config: chain_config(spec.l1.chain_id, Some(0), Some(0), Some(0)),
+            timestamp: genesis_time,
+            gas_limit: 60_000_000,
+            base_fee_per_gas: Some(alloy::eips::eip1559::INITIAL_BASE_FEE.into()),
+            ..Default::default()
+        },
+        deployment.state.clone(),
+    );
     Ok((genesis, deployment))
 }
 
-/// An L2's genesis with the OP chain config; `alloc` holds the predeploys (the genesis builder
-/// supplies them) and the dev accounts are added here.
-pub fn l2_genesis(
-    spec: &NetworkSpec,
-    l2: &L2Spec,
-    genesis_time: u64,
-    alloc: impl IntoIterator<Item = (Address, GenesisAccount)>,
-) -> ChainGenesis {
+/// An L2's genesis with the OP chain config; `predeploys` holds the predeploys (the genesis
+/// builder supplies them) and the dev accounts are added here.
+pub fn l2_genesis(spec: &NetworkSpec, l2: &L2Spec, genesis_time: u64, mut predeploys: WorldState) -> ChainGenesis {
     let schedule = spec.schedule();
     let time = |fork| schedule.time(fork, genesis_time);
     let mut config = chain_config(l2.chain_id, time(Fork::Canyon), time(Fork::Ecotone), time(Fork::Isthmus));
     config.extra_fields = op_chain_fields(&schedule, genesis_time);
-    ChainGenesis::new(Genesis {
-        config,
-        timestamp: genesis_time,
-        gas_limit: l2.gas_limit,
-        base_fee_per_gas: Some(alloy::eips::eip1559::INITIAL_BASE_FEE.into()),
-        extra_data: genesis_extra_data(&schedule, l2),
-        alloc: alloc.into_iter().chain(dev_alloc()).collect(),
-        ..Default::default()
-    })
+    let dev: Vec<_> = dev_alloc().collect();
+    predeploys.insert_alloc(dev.iter().map(|(a, account)| (a, account)));
+    ChainGenesis::from_state(
+        Genesis {
+            config,
+            timestamp: genesis_time,
+            gas_limit: l2.gas_limit,
+            base_fee_per_gas: Some(alloy::eips::eip1559::INITIAL_BASE_FEE.into()),
+            extra_data: genesis_extra_data(&schedule, l2),
+            ..Default::default()
+        },
+        predeploys,
+    )
 }
 
 /// The op-geth chain-config keys: `bedrockBlock`, `<fork>Time` and the `optimism` table.

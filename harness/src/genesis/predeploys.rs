@@ -16,7 +16,7 @@ use std::{io::Read, sync::OnceLock};
 
 use alloy::{
     consensus::{Header, transaction::Recovered},
-    genesis::{Genesis, GenesisAccount},
+    genesis::Genesis,
     primitives::{Address, B256, U256, address},
 };
 use op_alloy::consensus::OpTxEnvelope;
@@ -68,6 +68,17 @@ pub fn replayed_at_genesis(spec: &NetworkSpec) -> Vec<Fork> {
     Fork::ALL.into_iter().filter(|f| *f > base && schedule.offset(*f) == Some(0) && f.has_upgrade_transactions()).collect()
 }
 
+/// Reads and decodes the allocation [`predeploys`] will build on, into the process's caches.
+/// Network start runs it beside the L1's deployment, which it does not depend on; an error is
+/// left for `predeploys` to report.
+pub fn prepare(spec: &NetworkSpec) {
+    if base_fork(spec) == Fork::Bedrock {
+        let _ = registry_genesis();
+    } else if let Some(dir) = spec.data.deployments_dir(spec.folder()) {
+        let _ = load_state(&dir, OP_DEPLOYER_BASE).map(|state| state.l2_alloc().map(drop));
+    }
+}
+
 /// The state a chain's genesis is built on, and the newest fork that state already has. An
 /// op-deployer state gets the chain's own L1 addresses where op-deployer's L2 genesis writes them.
 fn base_state(spec: &NetworkSpec, contracts: &L1Contracts) -> Result<(WorldState, Fork), GenesisError> {
@@ -79,7 +90,7 @@ fn base_state(spec: &NetworkSpec, contracts: &L1Contracts) -> Result<(WorldState
     let state = load_state(&dir, OP_DEPLOYER_BASE)?;
     let mut linked = Vec::new();
     for ((proxy, slot), value) in L1_LINKS.iter().zip(l1_link_values(contracts)) {
-        let mut account = state.l2_alloc.get(proxy).cloned().unwrap_or_default();
+        let mut account = state.l2_alloc()?.get(proxy).cloned().unwrap_or_default();
         let storage = account.storage.get_or_insert_default();
         let key = B256::from(U256::from(*slot));
         let stored = storage.get(&key).map(|v| Address::from_word(*v)).unwrap_or_default();
@@ -89,7 +100,7 @@ fn base_state(spec: &NetworkSpec, contracts: &L1Contracts) -> Result<(WorldState
         storage.insert(key, value.into_word());
         linked.push((*proxy, account));
     }
-    let alloc = state.l2_alloc.iter().filter(|(a, _)| !linked.iter().any(|(l, _)| l == *a)).chain(linked.iter().map(|(a, acc)| (a, acc)));
+    let alloc = state.l2_alloc()?.iter().filter(|(a, _)| !linked.iter().any(|(l, _)| l == *a)).chain(linked.iter().map(|(a, acc)| (a, acc)));
     Ok((WorldState::from_alloc(alloc), base_fork))
 }
 
@@ -121,13 +132,13 @@ fn genesis_upgrades(spec: &NetworkSpec) -> Result<Vec<Recovered<OpTxEnvelope>>, 
     Ok(txs)
 }
 
-/// The predeploy accounts of an L2 starting at `genesis_time` on the spec's genesis fork, its
+/// The predeploy state of an L2 starting at `genesis_time` on the spec's genesis fork, its
 /// bridges pointing at `contracts`.
-pub fn predeploys(spec: &NetworkSpec, l2: &L2Spec, contracts: &L1Contracts, genesis_time: u64) -> Result<Vec<(Address, GenesisAccount)>, GenesisError> {
+pub fn predeploys(spec: &NetworkSpec, l2: &L2Spec, contracts: &L1Contracts, genesis_time: u64) -> Result<WorldState, GenesisError> {
     let (base, base_fork) = base_state(spec, contracts)?;
     let upgrades = genesis_upgrades(spec)?;
     if upgrades.is_empty() && base_fork != Fork::Bedrock {
-        return Ok(base.to_alloc());
+        return Ok(base);
     }
     let rules = ChainRules { schedule: spec.schedule(), genesis_time, block_time: 1, fault: None };
     let factory = OpFactory::new(Default::default(), rules.op_hardforks(), Default::default());
@@ -147,5 +158,5 @@ pub fn predeploys(spec: &NetworkSpec, l2: &L2Spec, contracts: &L1Contracts, gene
     if let Some(index) = upgraded.receipts.iter().position(|r| !r.status()) {
         return Err(GenesisError::Upgrade(format!("upgrade transaction {index} reverted while building genesis")));
     }
-    Ok(upgraded.state.to_alloc())
+    Ok(upgraded.state)
 }

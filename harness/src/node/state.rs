@@ -73,6 +73,14 @@ impl WorldState {
     /// A state holding a genesis allocation.
     pub fn from_alloc<'a>(alloc: impl IntoIterator<Item = (&'a Address, &'a GenesisAccount)>) -> Self {
         let mut state = Self::default();
+        state.insert_alloc(alloc);
+        state
+    }
+
+    /// Adds genesis accounts, replacing any at the same address. A state built from one
+    /// allocation and edited this way (a release's L1 state given a chain's contracts, an L2's
+    /// predeploys given the dev accounts) is walked once, not rebuilt from a new allocation.
+    pub fn insert_alloc<'a>(&mut self, alloc: impl IntoIterator<Item = (&'a Address, &'a GenesisAccount)>) {
         // Allocations repeat code (an OP chain's ~2,000 predeploy proxies share one): each
         // distinct code is analysed and hashed once.
         let mut hashes: HashMap<&Bytes, B256> = HashMap::default();
@@ -82,7 +90,7 @@ impl WorldState {
                 Some(code) => *hashes.entry(code).or_insert_with(|| {
                     let code = Bytecode::new_raw(code.clone());
                     let hash = code.hash_slow();
-                    state.code.insert(hash, code);
+                    self.code.insert(hash, code);
                     hash
                 }),
             };
@@ -90,9 +98,15 @@ impl WorldState {
             for (slot, value) in account.storage.iter().flatten() {
                 base.set_slot(U256::from_be_bytes(slot.0), U256::from_be_bytes(value.0));
             }
-            state.set_account(*address, base);
+            self.set_account(*address, base);
         }
-        state
+    }
+
+    /// Removes accounts (their code stays, shared by hash with any other holder).
+    pub fn remove_accounts<'a>(&mut self, addresses: impl IntoIterator<Item = &'a Address>) {
+        for address in addresses {
+            self.remove_account(address);
+        }
     }
 
     fn set_account(&mut self, address: Address, account: Account) {

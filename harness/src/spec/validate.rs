@@ -197,12 +197,18 @@ fn genesis_base(spec: &NetworkSpec, schedule: &super::ForkSchedule) -> Result<()
         return Err(SpecErrorKind::KarstNeedsModernGenesis { genesis_fork, modern });
     }
     let dir = spec.data.deployments_dir(spec.folder()).ok_or(SpecErrorKind::NoDeployments)?;
-    // The release the L1 holds at genesis; a live upgrade's target must be there too (its
-    // implementations are deployed in the L1's genesis, not yet adopted).
+    // The L1 state of the release the L1 holds at genesis; a live upgrade's target must be
+    // there too (its implementations are deployed in the L1's genesis, not yet adopted). A
+    // modern L2 genesis is built on op-deployer's base allocation. Each is decoded here, so a
+    // corrupt one fails validation rather than the network's start.
     let release = spec.l1.genesis_release();
     let target = spec.l1.live_upgrade().map(|(u, _)| u.to);
+    let unusable = |e: crate::contracts::ContractsError| SpecErrorKind::Deployments { reason: e.to_string(), fix: e.fix() };
     for needed in std::iter::once(release).chain(target) {
-        crate::contracts::load_state(&dir, needed).map_err(|e| SpecErrorKind::Deployments { reason: e.to_string(), fix: e.fix() })?;
+        crate::contracts::load_state(&dir, needed).and_then(|state| state.l1_alloc().map(drop)).map_err(unusable)?;
+    }
+    if genesis_fork >= modern {
+        crate::contracts::load_state(&dir, OP_DEPLOYER_BASE).and_then(|state| state.l2_alloc().map(drop)).map_err(unusable)?;
     }
     if release < ContractsRelease::V5_0_0 {
         let jovian_values = spec.l2.iter().enumerate().find(|(_, l2)| l2.system_config.min_base_fee != 0);

@@ -8,3 +8,4 @@ pub mod fees;
 pub mod l1_info;
 mod node_chain;
 pub mod rules;
+pub mod target;
