@@ -1,8 +1,8 @@
 //! Running transactions without committing them: `eth_call`, `eth_estimateGas`, and the
-//! admission dry-run of `eth_sendRawTransaction`. revm decides validity; this module only maps
+//! admission check of `eth_sendRawTransaction`. revm decides validity; this module only maps
 //! its verdicts to the errors geth returns, which clients and tests match on.
 
-use std::fmt::Display;
+use std::{convert::Infallible, fmt::Display};
 
 use alloy::{
     consensus::{Header, transaction::Recovered},
@@ -16,15 +16,17 @@ use alloy_evm::{
     EthEvmFactory,
     rpc::TryIntoTxEnv,
 };
-use alloy_op_evm::OpTx;
+use alloy_op_evm::{OpTx, map_op_err};
 use op_alloy::consensus::OpTxEnvelope;
-use op_revm::OpTransaction;
+use op_revm::{OpTransaction, OpTransactionError, handler::OpHandler};
 use revm::{
     context::{
-        Cfg, TxEnv,
+        Cfg, ContextSetters, TxEnv,
         result::{EVMError, ExecutionResult, InvalidTransaction},
     },
     database::WrapDatabaseRef,
+    handler::{EthFrame, Handler, MainnetHandler},
+    interpreter::interpreter::EthInterpreter,
     primitives::hardfork::SpecId,
 };
 
@@ -118,7 +120,11 @@ pub trait Simulator {
     fn call(&self, state: &WorldState, header: &Header, request: TransactionRequest) -> Result<(Bytes, u64), CallError>;
 
     /// Checks that a signed transaction is valid in the block `header` describes, ignoring
-    /// only nonce gaps (a future nonce waits in the pool).
+    /// only nonce gaps (a future nonce waits in the pool). As geth's pool does, it validates
+    /// without running the transaction: revm's validation and pre-execution stages (fields,
+    /// intrinsic gas, fee caps, the sender's balance for the whole cost, L1 and operator fees
+    /// included on OP), which are every check that can make it invalid. Running it too cost a
+    /// block-filling transaction its whole execution twice, under the chain's lock.
     fn admit(&self, state: &WorldState, header: &Header, tx: &Recovered<Self::Tx>) -> Result<(), CallError>;
 
     /// The most gas one transaction may use in the block `header` describes: the block's gas
@@ -192,9 +198,12 @@ impl Simulator for OpSimulator<'_> {
         }
         let mut env = self.env(header);
         env.cfg_env.disable_nonce_check = true;
-        let op_tx = OpTx::from_recovered_tx(tx.inner(), tx.signer());
-        let mut evm = self.factory.evm_factory().create_evm(WrapDatabaseRef(state), env);
-        evm.transact(op_tx).map(|_| ()).map_err(evm_error)
+        let mut evm = self.factory.evm_factory().create_evm(WrapDatabaseRef(state), env).into_inner();
+        evm.0.ctx.set_tx(OpTx::from_recovered_tx(tx.inner(), tx.signer()));
+        let handler = OpHandler::<_, EVMError<Infallible, OpTransactionError>, EthFrame<EthInterpreter>>::new();
+        let invalid = |e| evm_error(map_op_err(e));
+        let mut gas = handler.validate(&mut evm).map_err(invalid)?;
+        handler.pre_execution(&mut evm, &mut gas).map(drop).map_err(invalid)
     }
 
     fn gas_cap(&self, header: &Header) -> u64 {
@@ -228,9 +237,11 @@ impl Simulator for EthSimulator<'_> {
     fn admit(&self, state: &WorldState, header: &Header, tx: &Recovered<Self::Tx>) -> Result<(), CallError> {
         let mut env = self.env(header);
         env.cfg_env.disable_nonce_check = true;
-        let tx_env = TxEnv::from_recovered_tx(tx.inner(), tx.signer());
-        let mut evm = EthEvmFactory::default().create_evm(WrapDatabaseRef(state), env);
-        evm.transact(tx_env).map(|_| ()).map_err(evm_error)
+        let mut evm = EthEvmFactory::default().create_evm(WrapDatabaseRef(state), env).into_inner();
+        evm.ctx.set_tx(TxEnv::from_recovered_tx(tx.inner(), tx.signer()));
+        let handler = MainnetHandler::<_, EVMError<Infallible, InvalidTransaction>, EthFrame<EthInterpreter>>::default();
+        let mut gas = handler.validate(&mut evm).map_err(evm_error)?;
+        handler.pre_execution(&mut evm, &mut gas).map(drop).map_err(evm_error)
     }
 
     fn gas_cap(&self, header: &Header) -> u64 {
