@@ -124,18 +124,36 @@ impl L1Wallet {
     /// Signs and sends `request`, then waits for its receipt, which must succeed.
     pub async fn send(&self, request: TransactionRequest) -> anyhow::Result<TransactionReceipt> {
         let receipt = self.send_unchecked(request).await?;
-        ensure!(receipt.status(), "L1 transaction {} failed", receipt.transaction_hash);
+        if !receipt.status() {
+            let hash = receipt.transaction_hash;
+            let limit = self.client.get_transaction_by_hash(hash).await?.map(|tx| alloy::consensus::Transaction::gas_limit(&tx)).unwrap_or_default();
+            bail!("L1 transaction {hash} failed in L1 block {:?}, using {} of its {limit} gas", receipt.block_number, receipt.gas_used);
+        }
         Ok(receipt)
     }
 
     /// Signs and sends `request`, then waits for its receipt, whatever its status.
     pub async fn send_unchecked(&self, request: TransactionRequest) -> anyhow::Result<TransactionReceipt> {
+        let request = self.with_gas_margin(request).await?;
         let account = format!("L1 account {}", self.address());
         let send = || async { self.client.send_transaction(request.clone()).await.context("sending an L1 transaction") };
         let pending = crate::net::retry_nonce_races(&account, send).await?;
         let hash = *pending.tx_hash();
         let receipt = pending.with_timeout(Some(self.deadline)).get_receipt().await.with_context(|| format!("no receipt for L1 transaction {hash} within {:?}", self.deadline))?;
         Ok(receipt)
+    }
+
+    /// `request` with a gas limit a quarter above the estimate, unless it names one. A deposit's
+    /// gas depends on the block it lands in: the portal's resource metering runs its fee decay
+    /// (`cdexp`) only when more than one block passed since the last deposit, so an exact
+    /// estimate made for the next block falls short when another block comes first, as it often
+    /// does on a shared fast L1 (the deposit then reverts with nearly all its gas used).
+    async fn with_gas_margin(&self, request: TransactionRequest) -> anyhow::Result<TransactionRequest> {
+        if request.gas.is_some() {
+            return Ok(request);
+        }
+        let estimate = self.client.estimate_gas(request.clone().from(self.address())).await.context("estimating an L1 transaction's gas")?;
+        Ok(request.gas_limit(estimate + estimate / 4))
     }
 }
 
