@@ -53,13 +53,14 @@ pub fn for_network(spec: &NetworkSpec, genesis_time: u64, given_l2: Option<&Gene
     // The L2s' base allocation and the dev keys are prepared on other threads while the L1's
     // contracts deploy, which need neither until late.
     let builds_an_l2 = given_l2.is_none() || spec.l2.len() > 1;
-    let (l1, deployment) = std::thread::scope(|scope| {
+    let deployment = std::thread::scope(|scope| {
         if builds_an_l2 {
             scope.spawn(|| genesis::prepare(spec));
         }
         scope.spawn(genesis::dev_signers);
-        genesis::l1_genesis(spec, genesis_time)
+        genesis::l1_deployment(spec, genesis_time)
     })?;
+    let l1 = genesis::l1_chain(spec, genesis_time, &deployment);
     let l2 = (0..spec.l2.len())
         .map(|i| {
             let genesis = match given_l2.filter(|_| i == 0) {

@@ -132,11 +132,15 @@ fn chain_config(chain_id: u64, shanghai: Option<u64>, cancun: Option<u64>, pragu
     }
 }
 
-/// The L1: Prague from genesis, the dev accounts funded, and the OP contracts of every L2 of
-/// the spec deployed (see [`crate::contracts`]).
-pub fn l1_genesis(spec: &NetworkSpec, genesis_time: u64) -> Result<(ChainGenesis, L1Deployment), GenesisError> {
-    let deployment = crate::contracts::deploy(spec, genesis_time, dev_alloc())?;
-    let genesis = ChainGenesis::from_state(
+/// The L1's OP deployment: the dev accounts funded and the OP contracts of every L2 of the spec
+/// deployed (see [`crate::contracts`]).
+pub fn l1_deployment(spec: &NetworkSpec, genesis_time: u64) -> Result<L1Deployment, GenesisError> {
+    Ok(crate::contracts::deploy(spec, genesis_time, dev_alloc())?)
+}
+
+/// The L1's genesis: Prague from genesis, holding `deployment`'s state.
+pub fn l1_chain(spec: &NetworkSpec, genesis_time: u64, deployment: &L1Deployment) -> ChainGenesis {
+    ChainGenesis::from_state(
         Genesis {
             config: chain_config(spec.l1.chain_id, Some(0), Some(0), Some(0)),
             timestamp: genesis_time,
@@ -145,8 +149,7 @@ pub fn l1_genesis(spec: &NetworkSpec, genesis_time: u64) -> Result<(ChainGenesis
             ..Default::default()
         },
         deployment.state.clone(),
-    );
-    Ok((genesis, deployment))
+    )
 }
 
 /// An L2's genesis with the OP chain config; `predeploys` holds the predeploys (the genesis

@@ -204,12 +204,15 @@ fn genesis_base(spec: &NetworkSpec, schedule: &super::ForkSchedule) -> Result<()
     let release = spec.l1.genesis_release();
     let target = spec.l1.live_upgrade().map(|(u, _)| u.to);
     let unusable = |e: crate::contracts::ContractsError| SpecErrorKind::Deployments { reason: e.to_string(), fix: e.fix() };
-    for needed in std::iter::once(release).chain(target) {
-        crate::contracts::load_state(&dir, needed).and_then(|state| state.l1_alloc().map(drop)).map_err(unusable)?;
-    }
-    if genesis_fork >= modern {
-        crate::contracts::load_state(&dir, OP_DEPLOYER_BASE).and_then(|state| state.l2_alloc().map(drop)).map_err(unusable)?;
-    }
+    // The L2 base is decoded on another thread while the L1 states are (the two largest parts
+    // of a network's start after the EVM's); both land in the process's cache for the start.
+    std::thread::scope(|scope| {
+        let l2_base = (genesis_fork >= modern).then(|| scope.spawn(|| crate::contracts::load_state(&dir, OP_DEPLOYER_BASE).and_then(|state| state.l2_alloc().map(drop))));
+        for needed in std::iter::once(release).chain(target) {
+            crate::contracts::load_state(&dir, needed).and_then(|state| state.l1_alloc().map(drop)).map_err(unusable)?;
+        }
+        l2_base.map_or(Ok(()), |decoding| decoding.join().expect("decoding an allocation does not panic").map_err(unusable))
+    })?;
     if release < ContractsRelease::V5_0_0 {
         let jovian_values = spec.l2.iter().enumerate().find(|(_, l2)| l2.system_config.min_base_fee != 0);
         if let Some((index, _)) = jovian_values {

@@ -110,7 +110,7 @@ impl L1Upgrade {
         let spec = net.spec.as_ref().with_context(|| format!("precondition failed: the spec of {} is unknown (set HARNESS_SPEC), so its L1 upgrade is too", net.origin))?;
         let Some(upgrade) = &spec.l1.upgrade else { bail!("precondition failed: {} schedules no L1 upgrade ([l1.upgrade])", spec.path.display()) };
         anyhow::ensure!(upgrade.to == release, "precondition failed: {} upgrades the L1 to {}, not {release}", spec.path.display(), upgrade.to);
-        let (_, deployment) = harness::genesis::l1_genesis(spec, 0).context("rebuilding the spec's L1 deployment for its upgrade plan")?;
+        let deployment = harness::genesis::l1_deployment(spec, 0).context("rebuilding the spec's L1 deployment for its upgrade plan")?;
         let planned = deployment.upgrade.iter().flat_map(|p| &p.transactions).map(|t| (t.tx.clone(), t.sender.address())).collect();
         let offset = spec.l1.live_upgrade().map(|(_, offset)| offset);
         Ok(Self { from: spec.l1.contracts, to: upgrade.to, offset, planned })

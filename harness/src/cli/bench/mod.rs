@@ -1,6 +1,7 @@
 //! `harness bench`: the harness's L2 and anvil measured in the same run on this machine, several
 //! times over, harness and anvil taking turns to go first: start to first block (in-process and
-//! as a process), empty blocks per second early and late in a long chain, transfers per second,
+//! as a process; anvil both from its own genesis and from the L2 genesis the harness builds,
+//! the like-for-like start), empty blocks per second early and late in a long chain, transfers per second,
 //! peak memory. A benchmark, not a test: it prints medians, spreads and ratios; `scripts/bench`
 //! runs it from a release build.
 
@@ -15,7 +16,7 @@ use std::{
 
 use anyhow::Context;
 use harness::{
-    backend::{container::ContainerNetwork, process::anvil_binary, registry},
+    backend::{container::ContainerNetwork, launch, process::anvil_binary, registry},
     spec::{ClockMode, NetworkSpec},
 };
 use summary::Measure;
@@ -51,6 +52,9 @@ pub struct Args {
 /// One node's samples from one run.
 struct Side {
     process_start: f64,
+    /// As a process, from the state the harness's L2 starts on: the harness builds it, anvil is
+    /// handed it as the `genesis.json` the harness wrote.
+    same_genesis_start: f64,
     in_process_start: Option<f64>,
     /// Seconds per segment of empty blocks.
     segments: Vec<f64>,
@@ -64,19 +68,23 @@ async fn harness_side(args: &Args, run: &str) -> anyhow::Result<Side> {
     let transfers = nodes::send_transfers(&node.client, args.transfers).await?;
     let process_start = node.first_block;
     node.stop(run).await?;
-    Ok(Side { process_start, in_process_start: Some(report.first_block), segments: report.segments, transfers, peak_memory: report.peak_memory })
+    let same_genesis_start = process_start;
+    Ok(Side { process_start, same_genesis_start, in_process_start: Some(report.first_block), segments: report.segments, transfers, peak_memory: report.peak_memory })
 }
 
-async fn anvil_side(args: &Args, spec: &NetworkSpec, run: &str) -> anyhow::Result<Side> {
-    let node = nodes::start_anvil(spec, run).await?;
+async fn anvil_side(args: &Args, spec: &NetworkSpec, l2_genesis: &Path, run: &str) -> anyhow::Result<Side> {
+    let node = nodes::start_anvil(spec, None, run).await?;
     let transfers = nodes::send_transfers(&node.client, args.transfers).await?;
     let process_start = node.first_block;
     node.stop(run).await?;
-    let node = nodes::start_anvil(spec, run).await?;
+    let node = nodes::start_anvil(spec, Some(l2_genesis), run).await?;
+    let same_genesis_start = node.first_block;
+    node.stop(run).await?;
+    let node = nodes::start_anvil(spec, None, run).await?;
     let segments = nodes::anvil_segments(&node.client, args.blocks / args.segment, args.segment).await?;
     let peak_memory = node.peak_memory()?;
     node.stop(run).await?;
-    Ok(Side { process_start, in_process_start: None, segments, transfers, peak_memory })
+    Ok(Side { process_start, same_genesis_start, in_process_start: None, segments, transfers, peak_memory })
 }
 
 /// The table's rows, filled run by run.
@@ -89,7 +97,8 @@ impl Measures {
     fn new(args: &Args) -> Self {
         let (segment, blocks) = (args.segment, args.blocks);
         let rows = vec![
-            Measure::new("start to first block, as a process".into(), "s", false),
+            Measure::new("start to first block, as a process (anvil: its own genesis)".into(), "s", false),
+            Measure::new("start to first block, as a process, from the L2's genesis (anvil: `--init` the harness's genesis.json)".into(), "s", false),
             Measure::new("start to first L2 block, in-process".into(), "s", false),
             Measure::new(format!("empty blocks per second, blocks 0–{segment}"), "per s", true),
             Measure::new(format!("empty blocks per second, blocks {}–{blocks}", blocks - segment), "per s", true),
@@ -108,6 +117,7 @@ impl Measures {
         let all = (self.segment * side.segments.len() as u64) as f64 / side.segments.iter().sum::<f64>();
         let values = [
             Some(side.process_start),
+            Some(side.same_genesis_start),
             side.in_process_start,
             Some(first),
             Some(last),
@@ -143,6 +153,14 @@ fn anvil_version(spec: &NetworkSpec) -> anyhow::Result<String> {
     Ok(text.lines().next().map_or("anvil".to_owned(), |l| l.replace("Version: ", "")))
 }
 
+/// The L2's `genesis.json` as the harness writes it for real clients, in the run's folder.
+fn l2_genesis_file(spec: &NetworkSpec, run: &str) -> anyhow::Result<PathBuf> {
+    anyhow::ensure!(spec.l2.len() == 1, "the bench measures one L2; {} has {}", spec.name, spec.l2.len());
+    let dir = launch::logs_dir(run)?;
+    launch::write_configs(spec, &dir)?;
+    Ok(dir.join("genesis.json"))
+}
+
 async fn container_start(spec: &NetworkSpec, spec_path: &Path, run: &str) -> anyhow::Result<f64> {
     let started = Instant::now();
     let network = ContainerNetwork::start(spec, spec_path, ClockMode::Fast, run).await?;
@@ -161,6 +179,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Success);
     }
     let run = registry::new_run_id();
+    let l2_genesis = l2_genesis_file(&spec, &run)?;
     let mut measures = Measures::new(&args);
     let mut containers = Measure::new("container network start to ready (anvil + harness node)".into(), "s", false);
     runtime.block_on(async {
@@ -168,9 +187,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             // Taking turns to go first spreads the machine's drifts over both nodes.
             let (ours, theirs) = if index % 2 == 1 {
                 let ours = harness_side(&args, &run).await?;
-                (ours, anvil_side(&args, &spec, &run).await?)
+                (ours, anvil_side(&args, &spec, &l2_genesis, &run).await?)
             } else {
-                let theirs = anvil_side(&args, &spec, &run).await?;
+                let theirs = anvil_side(&args, &spec, &l2_genesis, &run).await?;
                 (harness_side(&args, &run).await?, theirs)
             };
             progress(index, args.runs, "harness", &ours, args.segment);

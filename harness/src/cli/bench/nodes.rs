@@ -91,15 +91,19 @@ pub async fn start_harness(spec: &Path, run: &str) -> anyhow::Result<Running> {
 }
 
 /// anvil as an OP chain with the spec's L2 chain id, timed to its first block, which comes on
-/// `evm_mine` (it mines a block per transaction, and on request). As the backends run it, with
-/// `--max-persisted-states 0`: by default anvil moves old states to a folder under
+/// `evm_mine` (it mines a block per transaction, and on request). Given `genesis` (the L2's
+/// `genesis.json` the harness writes), it starts from the same state the harness's L2 builds,
+/// predeploys and all; without it, from anvil's own near-empty genesis. As the backends run it,
+/// with `--max-persisted-states 0`: by default anvil moves old states to a folder under
 /// `~/.foundry/anvil/tmp`, 1.7 GB per 5,000 blocks, which a killed anvil never removes (ten
 /// runs filled this machine's disk).
-pub async fn start_anvil(spec: &NetworkSpec, run: &str) -> anyhow::Result<Running> {
+pub async fn start_anvil(spec: &NetworkSpec, genesis: Option<&Path>, run: &str) -> anyhow::Result<Running> {
     let started = Instant::now();
     let chain_id = spec.l2[0].chain_id.to_string();
     let args = |port: u16| {
-        ["--host", "127.0.0.1", "--port", &port.to_string(), "--chain-id", &chain_id, "--network", "optimism", "--max-persisted-states", "0"].map(str::to_owned).to_vec()
+        let mut args: Vec<String> = ["--host", "127.0.0.1", "--port", &port.to_string(), "--chain-id", &chain_id, "--network", "optimism", "--max-persisted-states", "0"].map(str::to_owned).to_vec();
+        args.extend(genesis.map(|g| ["--init".to_owned(), g.to_string_lossy().into_owned()]).into_iter().flatten());
+        args
     };
     let (child, url) = spawn(run, &anvil_binary(spec), args)?;
     let client = client(&url)?;
