@@ -10,6 +10,7 @@ use alloy::{
     primitives::{B256, Bloom, Log},
 };
 use alloy_evm::block::{BlockExecutionError, BlockValidationError};
+use alloy_op_evm::block::OpBlockExecutionError;
 use revm::{
     context::result::InvalidTransaction,
     database::{State, WrapDatabaseRef, states::bundle_state::BundleRetention},
@@ -43,12 +44,17 @@ pub struct Rejected {
 }
 
 /// Whether a candidate that failed may succeed in a later block, so it stays in the pool as
-/// geth keeps it: it does not fit the gas left, or pays less than this block's base fee.
+/// geth keeps it: it does not fit the gas left, nor (from Jovian) the DA footprint left, or it
+/// pays less than this block's base fee. A DA-heavy transaction behind another used to be
+/// dropped here and never mined.
 fn may_fit_later(err: &BlockExecutionError) -> bool {
     match err.as_validation() {
         Some(BlockValidationError::TransactionGasLimitMoreThanAvailableBlockGas { .. }) => true,
         Some(BlockValidationError::InvalidTx { error, .. }) => {
             matches!(error.as_invalid_tx_err(), Some(InvalidTransaction::GasPriceLessThanBasefee))
+        }
+        Some(BlockValidationError::Other(other)) => {
+            matches!(other.downcast_ref(), Some(OpBlockExecutionError::TransactionDaFootprintAboveGasLimit { .. }))
         }
         _ => false,
     }
@@ -119,16 +125,21 @@ mod tests {
 
     #[test]
     fn a_candidate_that_may_fit_later_waits_and_holds_back_its_sender() {
-        let candidates = [tx(1, 0), tx(1, 1), tx(2, 0), tx(2, 1), tx(3, 0), tx(3, 1)];
+        let candidates = [tx(1, 0), tx(1, 1), tx(2, 0), tx(2, 1), tx(3, 0), tx(3, 1), tx(4, 0), tx(4, 1)];
         let (included, rejected) = run_transactions(Vec::new(), candidates, |tx| match (tx.signer().0[0], tx.nonce()) {
             (1, 0) => Err(BlockValidationError::TransactionGasLimitMoreThanAvailableBlockGas { transaction_gas_limit: 2, block_available_gas: 1 }.into()),
             (2, 1) => Err(BlockValidationError::InvalidTx { hash: B256::ZERO, error: Box::new(InvalidTransaction::GasPriceLessThanBasefee) }.into()),
             (3, 0) => Err(BlockExecutionError::msg("insufficient funds")),
+            (4, 1) => Err(BlockValidationError::Other(Box::new(OpBlockExecutionError::TransactionDaFootprintAboveGasLimit { transaction_da_footprint: 2, available_block_da_footprint: 1 })).into()),
             _ => Ok(()),
         })
         .unwrap();
         let included: Vec<_> = included.iter().map(|t| (t.signer().0[0], t.nonce())).collect();
-        assert_eq!(included, [(2, 0)], "sender 1 waits for room, 2's nonce 1 for a lower base fee, 3's nonce 1 behind its refused 0");
+        assert_eq!(
+            included,
+            [(2, 0), (4, 0)],
+            "sender 1 waits for room, 2's nonce 1 for a lower base fee, 3's nonce 1 behind its refused 0, 4's nonce 1 for DA footprint left"
+        );
         assert_eq!(rejected.iter().map(|r| r.hash).collect::<Vec<_>>(), [tx(3, 0).trie_hash()], "only the invalid one is dropped");
     }
 }
