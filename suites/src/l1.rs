@@ -54,8 +54,24 @@ pub async fn system_config(net: &TestNet, l2_block: u64) -> anyhow::Result<L1Sys
     system_config_at_l1(net, origin).await
 }
 
-/// What the SystemConfig holds at L1 block `number`.
+/// What the SystemConfig holds at L1 block `number`. Its values are read one getter at a time,
+/// and an L1 may answer calls at its head block from state that the block being mined is
+/// already changing: anvil once gave the old EIP-1559 denominator beside the new elasticity. A
+/// read therefore counts once two in a row agree, within a bounded number of attempts.
 pub async fn system_config_at_l1(net: &TestNet, number: u64) -> anyhow::Result<L1SystemConfig> {
+    const ATTEMPTS: usize = 3;
+    let mut last = read_system_config(net, number).await?;
+    for _ in 0..ATTEMPTS {
+        let again = read_system_config(net, number).await?;
+        if again == last {
+            return Ok(again);
+        }
+        last = again;
+    }
+    bail!("the SystemConfig's values at L1 block {number} differed in {} consecutive reads of that block: the L1 answers for it from a changing state", ATTEMPTS + 1)
+}
+
+async fn read_system_config(net: &TestNet, number: u64) -> anyhow::Result<L1SystemConfig> {
     use SystemConfig as S;
     let scalar = read(net, S::scalarCall {}, number).await?.to_be_bytes::<32>();
     let word = |at: usize| u32::from_be_bytes(scalar[at..at + 4].try_into().expect("4 bytes"));
