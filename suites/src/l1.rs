@@ -292,11 +292,11 @@ pub async fn landed(net: &TestNet, sent: &SentDeposit, from: u64) -> anyhow::Res
     let block = first_l2_block_of(net, sent.l1_block, from).await?;
     let txs = crate::probe::block(net, block).await?.transactions.into_transactions();
     for tx in txs {
-        if let op_alloy::consensus::OpTxEnvelope::Deposit(deposit) = tx.inner.inner.inner() {
-            if deposit.source_hash == sent.source_hash {
-                let receipt = net.receipt(alloy::network::TransactionResponse::tx_hash(&tx)).await?;
-                return Ok(LandedDeposit { block, deposit: deposit.inner().clone(), receipt, searched_from: from });
-            }
+        if let op_alloy::consensus::OpTxEnvelope::Deposit(deposit) = tx.inner.inner.inner()
+            && deposit.source_hash == sent.source_hash
+        {
+            let receipt = net.receipt(alloy::network::TransactionResponse::tx_hash(&tx)).await?;
+            return Ok(LandedDeposit { block, deposit: deposit.inner().clone(), receipt, searched_from: from });
         }
     }
     bail!("L2 block {block}, the first derived from L1 block {}, holds no deposit with source hash {}", sent.l1_block, sent.source_hash)

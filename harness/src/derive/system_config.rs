@@ -30,7 +30,7 @@ pub struct L2SystemConfig {
 impl L2SystemConfig {
     /// The genesis system config of a rollup config.
     pub fn from_genesis(json: &SystemConfigJson) -> Self {
-        let (denominator, elasticity) = json.eip1559_params.map(|p| split_eip1559(p)).unzip();
+        let (denominator, elasticity) = json.eip1559_params.map(split_eip1559).unzip();
         let operator = json.operator_fee_params.map(|p| (u32::from_be_bytes(p[20..24].try_into().expect("4 bytes")), u64::from_be_bytes(p[24..].try_into().expect("8 bytes"))));
         let scalar = U256::from_be_bytes(json.scalar.0);
         let kona = KonaSystemConfig {
