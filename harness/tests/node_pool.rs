@@ -119,6 +119,31 @@ async fn a_gapped_transaction_is_queued_and_the_pending_nonce_follows_geth() {
     assert_eq!(txpool_status(&client).await, (0, 0));
 }
 
+/// Admission checks validity without running the transaction (as geth's pool does): what
+/// cannot pay or cannot start is refused with geth's words, and on an OP chain the sender must
+/// also cover the L1 fee, as op-geth's pool requires.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admission_refuses_what_cannot_pay_the_l1_fee_or_its_intrinsic_gas() {
+    let (devnet, client) = alphanet().await;
+    let chain_id = devnet.l2[0].chain_id;
+    let poor = alloy::signers::local::PrivateKeySigner::random();
+    let refused = send(&client, &transfer(&poor, chain_id, 0, FEE)).await;
+    assert!(refused.as_ref().is_err_and(|e| e.contains("insufficient funds")), "an empty account: {refused:?}");
+
+    // Enough for gas * price + value, not for the L1 fee on top.
+    let execution_cost = U256::from(21_000 * FEE + 1);
+    let funding = harness::devnet::signed_transfer(&signer(4), chain_id, 0, FEE, poor.address(), execution_cost);
+    send(&client, &funding).await.expect("the funding transfer is admitted");
+    devnet.wait_for_block(&devnet.l2[0].name, head(&client).await + 1).await.expect("the funding is mined");
+    assert_eq!(bounded("eth_getBalance", client.get_balance(poor.address())).await.expect("answers"), execution_cost, "precondition: the funding landed");
+    let refused = send(&client, &transfer(&poor, chain_id, 0, FEE)).await;
+    assert!(refused.as_ref().is_err_and(|e| e.contains("insufficient funds")), "gas * price + value without the L1 fee: {refused:?}");
+
+    let short = TxEip1559 { gas_limit: 20_999, ..tx_support::unsigned_transfer(chain_id, 1, FEE) };
+    let refused = send(&client, &harness::devnet::sign_eip1559(&signer(4), short)).await;
+    assert!(refused.as_ref().is_err_and(|e| e.contains("intrinsic gas too low")), "gas under the 21,000 a transfer needs: {refused:?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nonce_limits_and_replacement_follow_geth() {
     let (devnet, client) = alphanet().await;
