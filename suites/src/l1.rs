@@ -6,7 +6,6 @@
 use std::time::Duration;
 
 use alloy::{
-    eips::BlockId,
     network::{EthereumWallet, TransactionBuilder},
     primitives::{Address, Bytes, U256},
     providers::{DynProvider, Provider, ProviderBuilder},
@@ -92,10 +91,18 @@ async fn read_system_config(net: &TestNet, number: u64) -> anyhow::Result<L1Syst
 
 /// Calls a SystemConfig getter on the L1 at block `number`.
 async fn read<C: SolCall>(net: &TestNet, call: C, number: u64) -> anyhow::Result<C::Return> {
-    let to = net.l1_addresses.system_config;
-    let request = TransactionRequest::default().with_to(to).with_input(Bytes::from(call.abi_encode()));
-    let output = net.l1.call(request).block(BlockId::number(number)).await.with_context(|| format!("calling {} on SystemConfig {to} at L1 block {number}", C::SIGNATURE))?;
-    C::abi_decode_returns(&output).with_context(|| format!("decoding {} from {to}", C::SIGNATURE))
+    l1_call(net, net.l1_addresses.system_config, call, number).await
+}
+
+/// `eth_call` of `call` to `to` on the L1 at block `number`.
+pub async fn l1_call<C: SolCall>(net: &TestNet, to: Address, call: C, number: u64) -> anyhow::Result<C::Return> {
+    let output = l1_raw_call(net, to, call.abi_encode().into(), number).await.with_context(|| format!("calling {} on {to} at L1 block {number}", C::SIGNATURE))?;
+    C::abi_decode_returns(&output).with_context(|| format!("decoding {} from {to} at L1 block {number}", C::SIGNATURE))
+}
+
+/// `eth_call` of raw `input` to `to` on the L1 at block `number`.
+pub async fn l1_raw_call(net: &TestNet, to: Address, input: Bytes, number: u64) -> anyhow::Result<Bytes> {
+    Ok(net.l1.call(TransactionRequest::default().to(to).input(input.into())).block(number.into()).await?)
 }
 
 /// A getter a release may lack (Jovian's): its value, or `None` when the call reverts.

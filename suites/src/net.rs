@@ -110,8 +110,7 @@ fn networks_dir() -> PathBuf {
 
 /// Whether a send failed because a concurrent sender took the same nonce.
 fn is_nonce_race(err: &anyhow::Error) -> bool {
-    let text = format!("{err:#}");
-    ["nonce too low", "replacement transaction underpriced", "already known"].iter().any(|m| text.contains(m))
+    harness::node::rpc::error::is_nonce_race(&format!("{err:#}"))
 }
 
 /// Runs `send` until it does not lose a nonce race. On a shared network another test may take
@@ -242,8 +241,7 @@ impl TestNet {
     /// Waits until block `number` exists. An embedded network's sequencer is asked for it; so is
     /// an attached one that answers `anvil_mine` (the harness's L2 on the fast clock, whose idle
     /// sequencer would otherwise build ten blocks a second). Any other is polled, 10 ms apart at
-    /// first and backing off to a quarter block time, until twice the time the blocks take plus
-    /// a margin.
+    /// first and backing off to a quarter block time, until the harness's block deadline.
     pub async fn wait_for_block(&self, number: u64) -> anyhow::Result<()> {
         if let Some(devnet) = &self.devnet {
             return Ok(devnet.wait_for_block(&devnet.l2[0].name, number).await?);
@@ -252,7 +250,7 @@ impl TestNet {
         if head >= number || self.mine(number - head).await? {
             return Ok(());
         }
-        let deadline = Duration::from_secs(2 * (number - head) * self.schedule.block_time + 10);
+        let deadline = harness::node::l2::target::block_deadline(number - head, self.schedule.block_time);
         let longest = Duration::from_millis((self.schedule.block_time * 250).clamp(20, 1000));
         let until = tokio::time::Instant::now() + deadline;
         let mut pause = Duration::from_millis(10);

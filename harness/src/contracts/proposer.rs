@@ -20,7 +20,7 @@ use super::{
     DisputeGameFactory, OptimismPortal, PermissionedDisputeGame,
     abi::{DisputeGame, OptimismPortal::OutputRootProof},
 };
-use crate::{forks::Fork, genesis::L2_TO_L1_MESSAGE_PASSER};
+use crate::{forks::Fork, genesis::L2_TO_L1_MESSAGE_PASSER, node::rpc::error::is_nonce_race};
 
 /// How long a proposer transaction may take to be mined: the embedded L1 mines at once in fast
 /// mode; a real-time L1 within a slot or two.
@@ -175,10 +175,6 @@ impl Proposer {
         }
         Err(rpc(what)(format!("the proposer's nonce was taken {NONCE_ATTEMPTS} times: {last}")))
     }
-}
-
-fn is_nonce_race(message: &str) -> bool {
-    ["nonce too low", "replacement transaction underpriced", "already known"].iter().any(|m| message.contains(m))
 }
 
 /// Calls a view function on the L1's latest block.

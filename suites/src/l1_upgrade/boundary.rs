@@ -23,13 +23,14 @@ use harness::{
 };
 
 use super::{
-    ChainContracts, L1Upgrade, l1_call, l1_header, l1_raw_call,
+    ChainContracts, L1Upgrade, l1_header,
     releases::{Implementation, Proxy, implementations, permissioned_game_version},
     wait_for_origin,
 };
 use crate::{
     TestNet,
     contracts::{L1_BLOCK, L1Block, call_abi},
+    l1::{l1_call, l1_raw_call},
 };
 
 alloy::sol! {

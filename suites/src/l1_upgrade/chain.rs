@@ -8,8 +8,7 @@ use alloy::{
 use anyhow::Context;
 use harness::contracts::{OptimismPortal, SystemConfig};
 
-use super::l1_call;
-use crate::TestNet;
+use crate::{TestNet, l1::l1_call};
 
 alloy::sol! {
     interface SuperchainLinks {

@@ -15,13 +15,7 @@ pub mod withdrawals;
 
 use std::path::PathBuf;
 
-use alloy::{
-    eips::BlockNumberOrTag,
-    primitives::{Address, Bytes},
-    providers::Provider,
-    rpc::types::{Header, TransactionRequest},
-    sol_types::SolCall,
-};
+use alloy::{eips::BlockNumberOrTag, primitives::Address, providers::Provider, rpc::types::Header};
 use anyhow::{Context, bail};
 use harness::{
     contracts::upgrade::OwnerTx,
@@ -178,15 +172,4 @@ pub async fn wait_for_origin(net: &TestNet, l1_block: u64) -> anyhow::Result<u64
         target += (l1_block - origin) * step;
     }
     bail!("the L2 of {} did not take L1 block {l1_block} as its origin by L2 block {target}", net.origin)
-}
-
-/// `eth_call` of `call` to `to` on the L1 at block `number`.
-pub async fn l1_call<C: SolCall>(net: &TestNet, to: Address, call: C, number: u64) -> anyhow::Result<C::Return> {
-    let output = l1_raw_call(net, to, call.abi_encode().into(), number).await.with_context(|| format!("calling {} on {to} at L1 block {number}", C::SIGNATURE))?;
-    C::abi_decode_returns(&output).with_context(|| format!("decoding {} from {to} at L1 block {number}", C::SIGNATURE))
-}
-
-/// `eth_call` of raw `input` to `to` on the L1 at block `number`.
-pub async fn l1_raw_call(net: &TestNet, to: Address, input: Bytes, number: u64) -> anyhow::Result<Bytes> {
-    Ok(net.l1.call(TransactionRequest::default().to(to).input(input.into())).block(number.into()).await?)
 }

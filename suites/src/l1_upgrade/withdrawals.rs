@@ -31,13 +31,13 @@ use harness::{
 use super::{
     L1Upgrade,
     boundary::{deposit_logs, mint},
-    l1_call, l1_header, wait_for_origin,
+    l1_header, wait_for_origin,
 };
 use crate::{
     TestNet,
     boundary::MESSAGE_PASSER,
     contracts::{L1_BLOCK, L1Block, call_abi},
-    l1::{self, L1Wallet},
+    l1::{self, L1Wallet, l1_call},
     wallet::{Wallet, block_number, succeeded},
 };
 
@@ -167,8 +167,8 @@ async fn cross_the_boundaries(net: &TestNet, upgrade: &L1Upgrade, withdrawals: &
 /// Deposits `value` to `to` on L2, so the portal holds what the withdrawals take out: the ETH an
 /// L2 withdraws is ETH the portal holds for it.
 async fn back_the_withdrawals(net: &TestNet, from: &L1Wallet, to: Address, value: U256) -> anyhow::Result<()> {
-    let call = OptimismPortal::depositTransactionCall { to, value: U256::ZERO, gasLimit: 100_000, isCreation: false, data: Bytes::new() };
-    from.send(TransactionRequest::default().to(net.l1_addresses.portal).input(call.abi_encode().into()).value(value)).await.context("depositing to back the withdrawals")?;
+    let deposit = l1::DepositRequest { to, mint: value, gas_limit: 100_000, ..Default::default() };
+    from.send(deposit.portal_call(net.l1_addresses.portal)).await.context("depositing to back the withdrawals")?;
     Ok(())
 }
 

@@ -12,7 +12,7 @@ use alloy::primitives::U256;
 use jsonrpsee::{RpcModule, types::ErrorObjectOwned};
 
 use super::L1Chain;
-use crate::node::{api::Node, rpc::error::{INVALID_PARAMS, server_error}};
+use crate::node::{api::Node, rpc::error::{invalid_params, server_error}};
 
 /// Most slots one call may cover (blocks times the slots per block): two weeks of 12-second
 /// slots, past the longest delay of a withdrawal (the portal's seven-day proof maturity) with room.
@@ -21,10 +21,6 @@ pub const MAX_SLOTS: u64 = 100_800;
 /// Blocks built per hold of the chain's lock, so RPC and the L2's producer keep their turn.
 const CHUNK: u64 = 256;
 
-fn invalid(message: String) -> ErrorObjectOwned {
-    ErrorObjectOwned::owned(INVALID_PARAMS, message, None::<()>)
-}
-
 /// The `anvil_mine` method, for an L1 whose clock is fast.
 pub fn module(node: Arc<Node<L1Chain>>) -> RpcModule<Node<L1Chain>> {
     let mut m = RpcModule::from_arc(node);
@@ -32,10 +28,10 @@ pub fn module(node: Arc<Node<L1Chain>>) -> RpcModule<Node<L1Chain>> {
         let mut p = params.sequence();
         let count: Option<U256> = p.optional_next()?;
         let interval: Option<U256> = p.optional_next()?;
-        let count = count.map_or(Ok(1), u64::try_from).map_err(|_| invalid("the block count does not fit 64 bits".into()))?;
+        let count = count.map_or(Ok(1), u64::try_from).map_err(|_| invalid_params("the block count does not fit 64 bits"))?;
         let slots = slots_per_block(&node, interval)?;
         if count.saturating_mul(slots) > MAX_SLOTS {
-            return Err(invalid(format!("{count} blocks {slots} slots apart cover more than the {MAX_SLOTS} slots one call may")));
+            return Err(invalid_params(format!("{count} blocks {slots} slots apart cover more than the {MAX_SLOTS} slots one call may")));
         }
         mine(&node, count, slots).await?;
         Ok::<_, ErrorObjectOwned>(())
@@ -49,12 +45,12 @@ fn slots_per_block(node: &Node<L1Chain>, interval: Option<U256>) -> Result<u64, 
     let chain = node.read();
     let block_time = chain.block_time;
     let Some(interval) = interval else { return Ok(1) };
-    let interval = u64::try_from(interval).map_err(|_| invalid("the interval does not fit 64 bits".into()))?;
+    let interval = u64::try_from(interval).map_err(|_| invalid_params("the interval does not fit 64 bits"))?;
     if interval == 0 || interval % block_time != 0 {
-        return Err(invalid(format!("this L1 has a slot every {block_time} s; the interval must be a whole number of slots (a positive multiple of {block_time})")));
+        return Err(invalid_params(format!("this L1 has a slot every {block_time} s; the interval must be a whole number of slots (a positive multiple of {block_time})")));
     }
     if let Some(last) = chain.boundary_ahead().filter(|_| interval > block_time) {
-        return Err(invalid(format!("no slot may be skipped before the scheduled L1 upgrade's blocks (through block {last}) are built: their numbers are fixed")));
+        return Err(invalid_params(format!("no slot may be skipped before the scheduled L1 upgrade's blocks (through block {last}) are built: their numbers are fixed")));
     }
     Ok(interval / block_time)
 }

@@ -10,15 +10,22 @@
 use std::{sync::Arc, time::Duration};
 
 use alloy::primitives::U256;
-use jsonrpsee::{RpcModule, types::ErrorObjectOwned};
+use jsonrpsee::RpcModule;
 use tokio::{sync::watch, time::Instant};
 
 use super::chain::L2Chain;
-use crate::node::{api::Node, rpc::error::{INVALID_PARAMS, server_error}};
+use crate::node::{api::Node, rpc::error::{invalid_params, server_error}};
 
 /// Most blocks one `anvil_mine` call may ask for: an hour of 1-second blocks, past any wait of
 /// a test, so one call cannot keep the sequencer busy without bound.
 pub const MAX_MINED: u64 = 3_600;
+
+/// How long a wait for `blocks` more blocks of a chain with `block_time` may take: those blocks
+/// at the real-time pace, twice over, plus a fixed margin for a loaded machine. A fast clock
+/// only ever comes sooner.
+pub fn block_deadline(blocks: u64, block_time: u64) -> Duration {
+    Duration::from_secs(2 * blocks * block_time + 10)
+}
 
 /// The block the sequencer is asked to reach, and the chain's head.
 #[derive(Debug)]
@@ -48,13 +55,10 @@ impl BlockTarget {
         *self.head.borrow()
     }
 
-    /// Asks for block `number` and waits until it exists. The deadline follows from the block
-    /// time: the blocks still to come at the real-time pace, twice over, plus a fixed margin for
-    /// a loaded machine; a fast clock only ever comes sooner.
+    /// Asks for block `number` and waits until it exists, until [`block_deadline`].
     pub async fn reach(&self, number: u64) -> Result<(), Missed> {
         let mut head = self.head.clone();
-        let remaining = number.saturating_sub(*head.borrow());
-        let deadline = Duration::from_secs(2 * remaining * self.block_time + 10);
+        let deadline = block_deadline(number.saturating_sub(*head.borrow()), self.block_time);
         self.wanted.send_if_modified(|t| {
             let raise = *t < number;
             *t = (*t).max(number);
@@ -69,10 +73,6 @@ impl BlockTarget {
     }
 }
 
-fn invalid(message: String) -> ErrorObjectOwned {
-    ErrorObjectOwned::owned(INVALID_PARAMS, message, None::<()>)
-}
-
 /// The `anvil_mine` method, for an L2 whose clock is fast: `count` blocks (1 when absent) past
 /// the head, built by the sequencer; it answers once they exist. L2 blocks come one block time
 /// apart, so an interval other than the block time is refused.
@@ -84,12 +84,12 @@ pub fn mine_module(node: Arc<Node<L2Chain>>, target: Arc<BlockTarget>) -> RpcMod
             let mut p = params.sequence();
             let count: Option<U256> = p.optional_next()?;
             let interval: Option<U256> = p.optional_next()?;
-            let count = count.map_or(Ok(1), u64::try_from).map_err(|_| invalid("the block count does not fit 64 bits".into()))?;
+            let count = count.map_or(Ok(1), u64::try_from).map_err(|_| invalid_params("the block count does not fit 64 bits"))?;
             if count > MAX_MINED {
-                return Err(invalid(format!("{count} blocks are more than the {MAX_MINED} one call may ask for")));
+                return Err(invalid_params(format!("{count} blocks are more than the {MAX_MINED} one call may ask for")));
             }
             if interval.is_some_and(|i| i != U256::from(target.block_time)) {
-                return Err(invalid(format!("this L2's blocks are its block time ({} s) apart; omit the interval", target.block_time)));
+                return Err(invalid_params(format!("this L2's blocks are its block time ({} s) apart; omit the interval", target.block_time)));
             }
             let wanted = target.head() + count;
             target
