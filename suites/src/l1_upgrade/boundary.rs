@@ -18,7 +18,7 @@ use alloy::{
 };
 use anyhow::{Context, bail, ensure};
 use harness::{
-    contracts::{DisputeGameFactory, OptimismPortal, ProxyAdmin, SystemConfig},
+    contracts::{DisputeGameFactory, OptimismPortal, ProxyAdmin, SystemConfig, upgrade::OwnerTx},
     forks::ContractsRelease,
 };
 
@@ -62,7 +62,7 @@ pub async fn transactions_run_in_their_block(net: &TestNet, release: ContractsRe
     let mut problems = Vec::new();
     let mut previous: Option<(usize, &str)> = None;
     for (tx, sender) in &upgrade.planned {
-        let found = mined.iter().position(|m| m.from == *sender && m.to == Some(tx.to) && m.input == tx.data);
+        let found = mined.iter().position(|m| m.is(tx, *sender));
         let Some(position) = found else {
             problems.push(format!("`{}` is not in L1 block {block}", tx.intent));
             continue;
@@ -77,7 +77,7 @@ pub async fn transactions_run_in_their_block(net: &TestNet, release: ContractsRe
     }
     for early in 1..block {
         for m in mined_calls(net, early).await? {
-            if let Some((tx, _)) = upgrade.planned.iter().find(|(tx, sender)| m.from == *sender && m.to == Some(tx.to) && m.input == tx.data) {
+            if let Some((tx, _)) = upgrade.planned.iter().find(|(tx, sender)| m.is(tx, *sender)) {
                 problems.push(format!("`{}` ran early, in L1 block {early}", tx.intent));
             }
         }
@@ -93,6 +93,13 @@ struct MinedCall {
     to: Option<Address>,
     input: Bytes,
     succeeded: bool,
+}
+
+impl MinedCall {
+    /// Whether this is the planned owner transaction `tx` sent by `sender`.
+    fn is(&self, tx: &OwnerTx, sender: Address) -> bool {
+        self.from == sender && self.to == Some(tx.to) && self.input == tx.data
+    }
 }
 
 async fn mined_calls(net: &TestNet, number: u64) -> anyhow::Result<Vec<MinedCall>> {
@@ -121,11 +128,7 @@ pub async fn implementations_move_at_the_block(net: &TestNet, release: Contracts
     let sides = before.map(|b| (b, upgrade.from)).into_iter().chain([(after, upgrade.to)]);
     for (block, side) in sides {
         for expected in implementations(side) {
-            let (proxy, admin) = match expected.proxy {
-                Proxy::SuperchainConfig => (contracts.superchain_config, contracts.superchain_proxy_admin),
-                Proxy::ProtocolVersions => (protocol_versions, contracts.superchain_proxy_admin),
-                other => (chain_proxy(&contracts, other), contracts.proxy_admin),
-            };
+            let (proxy, admin) = proxy_and_admin(&contracts, protocol_versions, expected.proxy);
             if let Err(e) = points_at(net, admin, proxy, expected, block).await {
                 problems.push(format!("{e:#}"));
             }
@@ -140,19 +143,21 @@ pub async fn implementations_move_at_the_block(net: &TestNet, release: Contracts
     Ok(())
 }
 
-/// The proxy of `contracts` behind `proxy`.
-fn chain_proxy(contracts: &ChainContracts, proxy: Proxy) -> Address {
+/// The address behind `proxy` and the ProxyAdmin that upgrades it: the chain's admin for its
+/// own proxies, the superchain's for SuperchainConfig and ProtocolVersions.
+fn proxy_and_admin(contracts: &ChainContracts, protocol_versions: Address, proxy: Proxy) -> (Address, Address) {
+    let chain = |address| (address, contracts.proxy_admin);
     match proxy {
-        Proxy::SystemConfig => contracts.system_config,
-        Proxy::OptimismPortal => contracts.portal,
-        Proxy::L1CrossDomainMessenger => contracts.messenger,
-        Proxy::L1StandardBridge => contracts.standard_bridge,
-        Proxy::L1ERC721Bridge => contracts.erc721_bridge,
-        Proxy::OptimismMintableERC20Factory => contracts.mintable_factory,
-        Proxy::DisputeGameFactory => contracts.dispute_game_factory,
-        Proxy::AnchorStateRegistry => contracts.anchor_state_registry,
-        Proxy::SuperchainConfig => contracts.superchain_config,
-        Proxy::ProtocolVersions => Address::ZERO,
+        Proxy::SystemConfig => chain(contracts.system_config),
+        Proxy::OptimismPortal => chain(contracts.portal),
+        Proxy::L1CrossDomainMessenger => chain(contracts.messenger),
+        Proxy::L1StandardBridge => chain(contracts.standard_bridge),
+        Proxy::L1ERC721Bridge => chain(contracts.erc721_bridge),
+        Proxy::OptimismMintableERC20Factory => chain(contracts.mintable_factory),
+        Proxy::DisputeGameFactory => chain(contracts.dispute_game_factory),
+        Proxy::AnchorStateRegistry => chain(contracts.anchor_state_registry),
+        Proxy::SuperchainConfig => (contracts.superchain_config, contracts.superchain_proxy_admin),
+        Proxy::ProtocolVersions => (protocol_versions, contracts.superchain_proxy_admin),
     }
 }
 
