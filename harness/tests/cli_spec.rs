@@ -6,29 +6,30 @@ use std::{
     time::{Duration, Instant},
 };
 
+/// The harness binary with `args`, run from the project's root.
+fn command(args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_harness"));
+    command.args(args).current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."));
+    command
+}
+
 fn harness(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_harness"))
-        .args(args)
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
-        .output()
-        .expect("the harness binary runs")
+    command(args).output().expect("the harness binary runs")
 }
 
 /// `harness` with a deadline: an input that makes it hang (a FIFO) fails the test, not the run.
 fn harness_within(args: &[&str], deadline: Duration) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_harness"))
-        .args(args)
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the harness binary runs");
+    within(&mut command(args), deadline)
+}
+
+fn within(command: &mut Command, deadline: Duration) -> Output {
+    let mut child = command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("the harness binary runs");
     let started = Instant::now();
     while child.try_wait().expect("waited").is_none() {
         if started.elapsed() > deadline {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("harness {args:?} still running after {deadline:?}");
+            panic!("{command:?} still running after {deadline:?}");
         }
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -159,15 +160,40 @@ fn a_bundle_that_differs_from_its_lock_is_refused() {
     let bundle = std::fs::read_to_string(shared.join("bundles/karst_nut_bundle.json")).unwrap();
     let tampered = copy.path().join("bundles/karst_nut_bundle.json");
     std::fs::write(&tampered, bundle.replacen("ConditionalDeployer Deployment", "ConditionalDeployer deployment", 1)).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_harness"))
-        .args(["validate", "networks/betanet.toml"])
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
-        .env("HARNESS_NUTS", copy.path())
-        .output()
-        .unwrap();
+    let out = command(&["validate", "networks/betanet.toml"]).env("HARNESS_NUTS", copy.path()).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains(&tampered.display().to_string()), "names the file: {stderr}");
     assert!(stderr.contains("pinned to sha256:08f5df36f7ff29a9421ab84beebe96684a7455df9a5d234a2468613a4008ad91"), "names the lock's hash: {stderr}");
     assert!(stderr.contains("sha256 is sha256:"), "names the actual hash: {stderr}");
+}
+
+/// An op-deployer state whose L2 allocation is cut short: loading the spec only finds the
+/// file, so `harness validate` decodes every allocation a network reads and refuses the spec,
+/// and `harness up` fails its start; both exit 2 naming the file and the field.
+#[test]
+fn a_damaged_allocation_fails_validate_and_up_naming_file_and_field() {
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/deployments");
+    let copy = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(&shared).expect("../shared/deployments is beside the checkout") {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), copy.path().join(entry.file_name())).unwrap();
+    }
+    let damaged = copy.path().join("bp-state-isthmus.op-contracts-v4.1.0.json");
+    let mut state: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&damaged).unwrap()).unwrap();
+    let allocs = state["opChainDeployments"][0]["allocs"].as_str().expect("the state holds an L2 allocation").to_owned();
+    // Still base64 (a whole number of 4-character groups), but half a gzip stream.
+    state["opChainDeployments"][0]["allocs"] = allocs[..allocs.len() / 8 * 4].into();
+    std::fs::write(&damaged, serde_json::to_string(&state).unwrap()).unwrap();
+    let run = |args: &[&str]| {
+        let out = within(command(args).env("HARNESS_DEPLOYMENTS", copy.path()), Duration::from_secs(30));
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (code, stderr) = run(&["validate", "networks/alphanet.toml"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("`data.deployments`") && stderr.contains("fix: "), "names the spec's field and the fix: {stderr}");
+    assert!(stderr.contains(&damaged.display().to_string()) && stderr.contains("opChainDeployments[0].allocs: not gzip"), "names the file and its field: {stderr}");
+    let (code, stderr) = run(&["up", "networks/alphanet.toml", "--clock", "fast"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains(&damaged.display().to_string()) && stderr.contains("opChainDeployments[0].allocs: not gzip"), "names the file and its field: {stderr}");
 }

@@ -13,11 +13,12 @@ pub struct Args {
     specs: Vec<PathBuf>,
 }
 
-/// Checks every spec and reports each problem; any invalid spec makes the command exit 2.
+/// Checks every spec and the official data it points at, and reports each problem; any invalid
+/// spec makes the command exit 2.
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let mut invalid = 0;
     for path in &args.specs {
-        match NetworkSpec::load(path) {
+        match NetworkSpec::load_with_data(path) {
             Ok(spec) => println!("ok      {} ({} {}, {} L2)", path.display(), spec.mode.name(), spec.name, spec.l2.len()),
             Err(err) => {
                 invalid += 1;

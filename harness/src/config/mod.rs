@@ -32,7 +32,7 @@ impl L2Files {
         let l1_ref = BlockRef { number: 0, hash: l1.header.hash() };
         let l2_ref = BlockRef { number: 0, hash: genesis.header.hash() };
         let contracts = deployment.contracts[index];
-        let rollup = RollupConfig::new(spec, l2, l1_ref, l2_ref, genesis.genesis.timestamp, &contracts, &deployment.system_configs[index]);
+        let rollup = RollupConfig::new(spec, l2, l1_ref, l2_ref, genesis.timestamp(), &contracts, &deployment.system_configs[index]);
         Self { name: l2.name.clone(), rollup, genesis, contracts }
     }
 }
@@ -50,23 +50,26 @@ pub struct NetworkFiles {
 /// `given_l2` replaces the first L2's built genesis (`harness up --l2-genesis`); its state is
 /// then not built at all.
 pub fn for_network(spec: &NetworkSpec, genesis_time: u64, given_l2: Option<&Genesis>) -> Result<NetworkFiles, crate::genesis::GenesisError> {
-    // The L2s' base allocation and the dev keys are prepared on other threads while the L1's
-    // contracts deploy, which need neither until late.
+    // The L2s' base state, their upgrade transactions and the dev keys are prepared on other
+    // threads while the L1's contracts deploy, which need none of them.
     let builds_an_l2 = given_l2.is_none() || spec.l2.len() > 1;
-    let deployment = std::thread::scope(|scope| {
+    let (deployment, upgrades) = std::thread::scope(|scope| {
         if builds_an_l2 {
             scope.spawn(|| genesis::prepare(spec));
         }
+        let upgrades = scope.spawn(|| if builds_an_l2 { genesis::genesis_upgrades(spec) } else { Ok(Vec::new()) });
         scope.spawn(genesis::dev_signers);
-        genesis::l1_deployment(spec, genesis_time)
-    })?;
+        let deployment = genesis::l1_deployment(spec, genesis_time);
+        (deployment, upgrades.join().expect("reading upgrade bundles does not panic"))
+    });
+    let (deployment, upgrades) = (deployment?, upgrades?);
     let l1 = genesis::l1_chain(spec, genesis_time, &deployment);
     let l2 = (0..spec.l2.len())
         .map(|i| {
             let genesis = match given_l2.filter(|_| i == 0) {
                 Some(given) => ChainGenesis::new(given.clone()),
                 None => {
-                    let predeploys = genesis::predeploys(spec, &spec.l2[i], &deployment.contracts[i], genesis_time)?;
+                    let predeploys = genesis::predeploys(spec, &spec.l2[i], &deployment.contracts[i], genesis_time, &upgrades)?;
                     genesis::l2_genesis(spec, &spec.l2[i], genesis_time, predeploys)
                 }
             };
@@ -83,12 +86,12 @@ pub const L1_GENESIS_FILE: &str = "l1-genesis.json";
 /// for a single L2, into `dir/<name>/` for several.
 pub fn write(dir: &Path, files: &NetworkFiles) -> std::io::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir)?;
-    let mut written = vec![write_json(&dir.join(L1_GENESIS_FILE), &files.l1.genesis)?];
+    let mut written = vec![write_json(&dir.join(L1_GENESIS_FILE), &files.l1.to_file())?];
     for l2 in &files.l2 {
         let folder = if files.l2.len() == 1 { dir.to_path_buf() } else { dir.join(&l2.name) };
         std::fs::create_dir_all(&folder)?;
         written.push(write_json(&folder.join("rollup.json"), &l2.rollup)?);
-        written.push(write_json(&folder.join("genesis.json"), &l2.genesis.genesis)?);
+        written.push(write_json(&folder.join("genesis.json"), &l2.genesis.to_file())?);
     }
     Ok(written)
 }

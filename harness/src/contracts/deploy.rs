@@ -86,8 +86,8 @@ pub fn deploy(spec: &NetworkSpec, genesis_time: u64, dev: impl IntoIterator<Item
     let dir = spec.data.deployments_dir(spec.folder()).ok_or_else(|| ContractsError::Dir { dir: spec.folder().join("<unset>"), reason: "no deployments folder is set".into() })?;
     let official = load(&dir, release)?;
     let target = spec.l1.live_upgrade().map(|(u, _)| load(&dir, u.to)).transpose()?;
-    let original = WorldState::from_alloc(official.l1_alloc()?.iter());
-    let reader = Reader { state: &original, chain_id: spec.l1.chain_id, timestamp: genesis_time };
+    let original = official.l1_state()?;
+    let reader = Reader { state: original, chain_id: spec.l1.chain_id, timestamp: genesis_time };
     let template = template(&official, &reader)?;
     let superchain_owner = reader.call(official.superchain.proxy_admin, ProxyAdmin::ownerCall {}).map_err(|reason| ContractsError::Corrupt { file: official.file.clone(), reason })?;
     let staged = target.as_ref().map(|t| upgrade::staged_accounts(&official, t)).transpose()?.unwrap_or_default();

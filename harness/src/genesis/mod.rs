@@ -16,7 +16,7 @@ use alloy::eips::eip1559::BaseFeeParams;
 
 pub use dev::{DEV_ACCOUNT_COUNT, DEV_BALANCE, DEV_MNEMONIC, dev_addresses, dev_signers};
 pub use header::{GenesisRules, L2_TO_L1_MESSAGE_PASSER, genesis_header};
-pub use predeploys::{OP_DEPLOYER_BASE, predeploys, prepare, registry_genesis, replayed_at_genesis};
+pub use predeploys::{OP_DEPLOYER_BASE, genesis_upgrades, predeploys, prepare, registry_genesis, replayed_at_genesis};
 
 use crate::{
     contracts::L1Deployment,
@@ -46,7 +46,11 @@ pub const BEDROCK_BASE_FEE_PARAMS: BaseFeeParams = BaseFeeParams::new(50, 6);
 /// A chain's genesis description, the state its allocation holds, and its sealed block 0.
 #[derive(Clone, Debug)]
 pub struct ChainGenesis {
-    pub genesis: Genesis,
+    /// The description; its allocation is left empty when the harness built the state, which
+    /// holds it (see [`Self::to_file`]).
+    genesis: Genesis,
+    /// Whether the allocation is only in `state`.
+    built: bool,
     pub header: Sealed<Header>,
     /// The allocation as the state the chain's node starts on; the header's roots were taken
     /// from its trie, so the node starts on hashed nodes instead of a second walk.
@@ -59,20 +63,34 @@ impl ChainGenesis {
     /// chain's genesis hash.
     pub fn new(genesis: Genesis) -> Self {
         let state = WorldState::from_alloc(&genesis.alloc);
-        Self::with_state(genesis, state)
+        Self::with_state(genesis, state, false)
     }
 
     /// Block 0 of a chain whose genesis state the harness built (by deploying or replaying
-    /// transactions): `genesis`'s allocation is written from `state`, for the files real
-    /// clients read.
-    fn from_state(mut genesis: Genesis, state: WorldState) -> Self {
-        genesis.alloc = state.to_alloc().into_iter().collect();
-        Self::with_state(genesis, state)
+    /// transactions).
+    fn from_state(genesis: Genesis, state: WorldState) -> Self {
+        Self::with_state(genesis, state, true)
     }
 
-    fn with_state(genesis: Genesis, state: WorldState) -> Self {
+    fn with_state(genesis: Genesis, state: WorldState, built: bool) -> Self {
         let header = genesis_header(&genesis, rules_of(&genesis), &state);
-        Self { header: Sealed::new(header), genesis, state }
+        Self { header: Sealed::new(header), genesis, built, state }
+    }
+
+    /// The genesis timestamp.
+    pub const fn timestamp(&self) -> u64 {
+        self.genesis.timestamp
+    }
+
+    /// The genesis as the `genesis.json` real clients read, allocation and all. A built state's
+    /// allocation is written out here, not at start: only the files need it, and copying an L2's
+    /// 2,000 accounts was a twentieth of a network's start.
+    pub fn to_file(&self) -> Genesis {
+        let mut genesis = self.genesis.clone();
+        if self.built {
+            genesis.alloc = self.state.to_alloc().into_iter().collect();
+        }
+        genesis
     }
 }
 

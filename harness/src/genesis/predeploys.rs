@@ -68,15 +68,26 @@ pub fn replayed_at_genesis(spec: &NetworkSpec) -> Vec<Fork> {
     Fork::ALL.into_iter().filter(|f| *f > base && schedule.offset(*f) == Some(0) && f.has_upgrade_transactions()).collect()
 }
 
-/// Reads and decodes the allocation [`predeploys`] will build on, into the process's caches.
-/// Network start runs it beside the L1's deployment, which it does not depend on; an error is
-/// left for `predeploys` to report.
+/// Builds and hashes the state [`predeploys`] will build on, into the process's caches. Network
+/// start runs it beside the L1's deployment, which it does not depend on; an error is left for
+/// `predeploys` to report.
 pub fn prepare(spec: &NetworkSpec) {
     if base_fork(spec) == Fork::Bedrock {
-        let _ = registry_genesis();
+        let _ = registry_state();
     } else if let Some(dir) = spec.data.deployments_dir(spec.folder()) {
-        let _ = load_state(&dir, OP_DEPLOYER_BASE).map(|state| state.l2_alloc().map(drop));
+        let _ = load_state(&dir, OP_DEPLOYER_BASE).map(|state| state.l2_state().map(drop));
     }
+}
+
+/// [`registry_genesis`] as a world state, hashed once per process.
+fn registry_state() -> Result<&'static WorldState, GenesisError> {
+    static STATE: OnceLock<WorldState> = OnceLock::new();
+    let genesis = registry_genesis()?;
+    Ok(STATE.get_or_init(|| {
+        let state = WorldState::from_alloc(&genesis.alloc);
+        state.state_root();
+        state
+    }))
 }
 
 /// The state a chain's genesis is built on, and the newest fork that state already has. An
@@ -84,7 +95,7 @@ pub fn prepare(spec: &NetworkSpec) {
 fn base_state(spec: &NetworkSpec, contracts: &L1Contracts) -> Result<(WorldState, Fork), GenesisError> {
     let base_fork = base_fork(spec);
     if base_fork == Fork::Bedrock {
-        return Ok((WorldState::from_alloc(&registry_genesis()?.alloc), Fork::Bedrock));
+        return Ok((registry_state()?.clone(), Fork::Bedrock));
     }
     let dir = spec.data.deployments_dir(spec.folder()).ok_or(GenesisError::NoDeployments)?;
     let state = load_state(&dir, OP_DEPLOYER_BASE)?;
@@ -100,8 +111,9 @@ fn base_state(spec: &NetworkSpec, contracts: &L1Contracts) -> Result<(WorldState
         storage.insert(key, value.into_word());
         linked.push((*proxy, account));
     }
-    let alloc = state.l2_alloc()?.iter().filter(|(a, _)| !linked.iter().any(|(l, _)| l == *a)).chain(linked.iter().map(|(a, acc)| (a, acc)));
-    Ok((WorldState::from_alloc(alloc), base_fork))
+    let mut base = state.l2_state()?.clone();
+    base.insert_alloc(linked.iter().map(|(a, acc)| (a, acc)));
+    Ok((base, base_fork))
 }
 
 /// The predeploy storage slots op-deployer's L2 genesis fills with the chain's L1 addresses:
@@ -120,8 +132,8 @@ fn l1_link_values(contracts: &L1Contracts) -> [Address; 3] {
 
 /// The upgrade transactions genesis replays, in fork order: every bundle of a fork the base
 /// lacks, and for forks the base already has, the team bundles a spec attaches to them (no
-/// official state holds those).
-fn genesis_upgrades(spec: &NetworkSpec) -> Result<Vec<Recovered<OpTxEnvelope>>, GenesisError> {
+/// official state holds those). Every L2 of a network replays the same ones.
+pub fn genesis_upgrades(spec: &NetworkSpec) -> Result<Vec<Recovered<OpTxEnvelope>>, GenesisError> {
     let (schedule, replayed) = (spec.schedule(), replayed_at_genesis(spec));
     let mut txs = Vec::new();
     for fork in Fork::ALL.into_iter().filter(|f| schedule.offset(*f) == Some(0)) {
@@ -133,10 +145,9 @@ fn genesis_upgrades(spec: &NetworkSpec) -> Result<Vec<Recovered<OpTxEnvelope>>, 
 }
 
 /// The predeploy state of an L2 starting at `genesis_time` on the spec's genesis fork, its
-/// bridges pointing at `contracts`.
-pub fn predeploys(spec: &NetworkSpec, l2: &L2Spec, contracts: &L1Contracts, genesis_time: u64) -> Result<WorldState, GenesisError> {
+/// bridges pointing at `contracts`, with `upgrades` (from [`genesis_upgrades`]) replayed.
+pub fn predeploys(spec: &NetworkSpec, l2: &L2Spec, contracts: &L1Contracts, genesis_time: u64, upgrades: &[Recovered<OpTxEnvelope>]) -> Result<WorldState, GenesisError> {
     let (base, base_fork) = base_state(spec, contracts)?;
-    let upgrades = genesis_upgrades(spec)?;
     if upgrades.is_empty() && base_fork != Fork::Bedrock {
         return Ok(base);
     }
@@ -153,7 +164,7 @@ pub fn predeploys(spec: &NetworkSpec, l2: &L2Spec, contracts: &L1Contracts, gene
         parent_beacon_block_root: ecotone.then_some(B256::ZERO),
         ..Default::default()
     };
-    let upgraded = execute(&factory, l2.chain_id, &base, header, upgrades, [])
+    let upgraded = execute(&factory, l2.chain_id, &base, header, upgrades.to_vec(), [])
         .map_err(|e| GenesisError::Upgrade(e.to_string()))?;
     if let Some(index) = upgraded.receipts.iter().position(|r| !r.status()) {
         return Err(GenesisError::Upgrade(format!("upgrade transaction {index} reverted while building genesis")));

@@ -232,13 +232,27 @@ const fn default_gas_limit() -> u64 {
 /// fails at once instead of filling memory.
 const MAX_SPEC_BYTES: u64 = 1 << 20;
 
+fn read_source(path: &Path) -> Result<String, SpecError> {
+    let bytes = crate::fsx::read_bounded(path, MAX_SPEC_BYTES).map_err(|e| SpecError::io(path, e))?;
+    String::from_utf8(bytes).map_err(|e| SpecError::io(path, std::io::Error::new(std::io::ErrorKind::InvalidData, e)))
+}
+
 impl NetworkSpec {
     /// Reads, parses and validates a spec file; errors name the file, line, field and fix.
     pub fn load(path: impl AsRef<Path>) -> Result<Self, SpecError> {
         let path = path.as_ref();
-        let bytes = crate::fsx::read_bounded(path, MAX_SPEC_BYTES).map_err(|e| SpecError::io(path, e))?;
-        let source = String::from_utf8(bytes).map_err(|e| SpecError::io(path, std::io::Error::new(std::io::ErrorKind::InvalidData, e)))?;
-        Self::parse(path, &source)
+        Self::parse(path, &read_source(path)?)
+    }
+
+    /// [`Self::load`], then decodes the official data the spec points at (op-deployer's
+    /// allocations) as a network's start would: `harness validate`'s check, so a damaged state
+    /// file fails there too, not only when a network starts. Loading alone finds the files.
+    pub fn load_with_data(path: impl AsRef<Path>) -> Result<Self, SpecError> {
+        let path = path.as_ref();
+        let source = read_source(path)?;
+        let spec = Self::parse(path, &source)?;
+        validate::data(&spec).map_err(|kind| SpecError::semantic(path, &source, kind))?;
+        Ok(spec)
     }
 
     /// Parses and validates spec text; `path` is used for messages and to find bundle files.

@@ -197,22 +197,10 @@ fn genesis_base(spec: &NetworkSpec, schedule: &super::ForkSchedule) -> Result<()
         return Err(SpecErrorKind::KarstNeedsModernGenesis { genesis_fork, modern });
     }
     let dir = spec.data.deployments_dir(spec.folder()).ok_or(SpecErrorKind::NoDeployments)?;
-    // The L1 state of the release the L1 holds at genesis; a live upgrade's target must be
-    // there too (its implementations are deployed in the L1's genesis, not yet adopted). A
-    // modern L2 genesis is built on op-deployer's base allocation. Each is decoded here, so a
-    // corrupt one fails validation rather than the network's start.
+    for (release, _) in deployer_states(spec) {
+        crate::contracts::state_file(&dir, release).map_err(unusable)?;
+    }
     let release = spec.l1.genesis_release();
-    let target = spec.l1.live_upgrade().map(|(u, _)| u.to);
-    let unusable = |e: crate::contracts::ContractsError| SpecErrorKind::Deployments { reason: e.to_string(), fix: e.fix() };
-    // The L2 base is decoded on another thread while the L1 states are (the two largest parts
-    // of a network's start after the EVM's); both land in the process's cache for the start.
-    std::thread::scope(|scope| {
-        let l2_base = (genesis_fork >= modern).then(|| scope.spawn(|| crate::contracts::load_state(&dir, OP_DEPLOYER_BASE).and_then(|state| state.l2_alloc().map(drop))));
-        for needed in std::iter::once(release).chain(target) {
-            crate::contracts::load_state(&dir, needed).and_then(|state| state.l1_alloc().map(drop)).map_err(unusable)?;
-        }
-        l2_base.map_or(Ok(()), |decoding| decoding.join().expect("decoding an allocation does not panic").map_err(unusable))
-    })?;
     if release < ContractsRelease::V5_0_0 {
         let jovian_values = spec.l2.iter().enumerate().find(|(_, l2)| l2.system_config.min_base_fee != 0);
         if let Some((index, _)) = jovian_values {
@@ -220,6 +208,50 @@ fn genesis_base(spec: &NetworkSpec, schedule: &super::ForkSchedule) -> Result<()
         }
     }
     Ok(())
+}
+
+/// The op-deployer states a network reads, each with what it reads of it: the L1 state of the
+/// release the L1 holds at genesis; a live upgrade's target's (its implementations are deployed
+/// in the L1's genesis, not yet adopted); and op-deployer's base L2 allocation, which a modern
+/// L2 genesis is built on.
+fn deployer_states(spec: &NetworkSpec) -> impl Iterator<Item = (ContractsRelease, Allocation)> {
+    let modern_l2 = spec.schedule().genesis_fork() >= OP_DEPLOYER_BASE.l2_genesis_fork();
+    let l1 = std::iter::once(spec.l1.genesis_release()).chain(spec.l1.live_upgrade().map(|(u, _)| u.to));
+    l1.map(|release| (release, Allocation::L1)).chain(modern_l2.then_some((OP_DEPLOYER_BASE, Allocation::L2)))
+}
+
+/// Which allocation of an op-deployer state a network reads.
+#[derive(Clone, Copy)]
+enum Allocation {
+    L1,
+    L2,
+}
+
+fn unusable(e: crate::contracts::ContractsError) -> SpecErrorKind {
+    SpecErrorKind::Deployments { reason: e.to_string(), fix: e.fix() }
+}
+
+/// Decodes every allocation a network of `spec` reads, on parallel threads: the deep check of
+/// `harness validate`. Loading a spec only finds the files; a network's start decodes them as
+/// it builds on them (beside the L1's deployment, which is why loading does not), and reports a
+/// damaged one the same way.
+pub(super) fn data(spec: &NetworkSpec) -> Result<(), SpecErrorKind> {
+    let dir = spec.data.deployments_dir(spec.folder()).ok_or(SpecErrorKind::NoDeployments)?;
+    std::thread::scope(|scope| {
+        let decoding: Vec<_> = deployer_states(spec)
+            .map(|(release, allocation)| {
+                let dir = &dir;
+                scope.spawn(move || {
+                    let state = crate::contracts::load_state(dir, release)?;
+                    match allocation {
+                        Allocation::L1 => state.l1_alloc().map(drop),
+                        Allocation::L2 => state.l2_alloc().map(drop),
+                    }
+                })
+            })
+            .collect();
+        decoding.into_iter().try_for_each(|d| d.join().expect("decoding an allocation does not panic").map_err(unusable))
+    })
 }
 
 fn bundles(spec: &NetworkSpec, schedule: &super::ForkSchedule) -> Result<(), SpecErrorKind> {
