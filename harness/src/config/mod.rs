@@ -50,19 +50,18 @@ pub struct NetworkFiles {
 /// `given_l2` replaces the first L2's built genesis (`harness up --l2-genesis`); its state is
 /// then not built at all.
 pub fn for_network(spec: &NetworkSpec, genesis_time: u64, given_l2: Option<&Genesis>) -> Result<NetworkFiles, crate::genesis::GenesisError> {
-    // The L2s' base state, their upgrade transactions and the dev keys are prepared on other
-    // threads while the L1's contracts deploy, which need none of them.
+    // The L2s' base state, the longest part, is built on another thread while this one deploys
+    // the L1's contracts and reads the L2s' upgrade transactions: two threads, one per core of
+    // a small machine, so neither waits for the other's share of a core.
     let builds_an_l2 = given_l2.is_none() || spec.l2.len() > 1;
     let (deployment, upgrades) = std::thread::scope(|scope| {
         if builds_an_l2 {
             scope.spawn(|| genesis::prepare(spec));
         }
-        let upgrades = scope.spawn(|| if builds_an_l2 { genesis::genesis_upgrades(spec) } else { Ok(Vec::new()) });
-        scope.spawn(genesis::dev_signers);
-        let deployment = genesis::l1_deployment(spec, genesis_time);
-        (deployment, upgrades.join().expect("reading upgrade bundles does not panic"))
-    });
-    let (deployment, upgrades) = (deployment?, upgrades?);
+        let deployment = genesis::l1_deployment(spec, genesis_time)?;
+        let upgrades = if builds_an_l2 { genesis::genesis_upgrades(spec)? } else { Vec::new() };
+        Ok::<_, crate::genesis::GenesisError>((deployment, upgrades))
+    })?;
     let l1 = genesis::l1_chain(spec, genesis_time, &deployment);
     let l2 = (0..spec.l2.len())
         .map(|i| {
