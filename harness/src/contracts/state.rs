@@ -79,11 +79,7 @@ impl LazyAlloc {
 
     fn state(&self, file: &Path) -> Result<&WorldState, ContractsError> {
         let alloc = self.get(file)?;
-        Ok(self.state.get_or_init(|| {
-            let state = WorldState::from_alloc(alloc.iter());
-            state.state_root();
-            state
-        }))
+        Ok(self.state.get_or_init(|| WorldState::hashed_from_alloc(alloc.iter())))
     }
 }
 

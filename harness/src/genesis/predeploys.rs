@@ -83,11 +83,7 @@ pub fn prepare(spec: &NetworkSpec) {
 fn registry_state() -> Result<&'static WorldState, GenesisError> {
     static STATE: OnceLock<WorldState> = OnceLock::new();
     let genesis = registry_genesis()?;
-    Ok(STATE.get_or_init(|| {
-        let state = WorldState::from_alloc(&genesis.alloc);
-        state.state_root();
-        state
-    }))
+    Ok(STATE.get_or_init(|| WorldState::hashed_from_alloc(&genesis.alloc)))
 }
 
 /// The state a chain's genesis is built on, and the newest fork that state already has. An

@@ -77,6 +77,14 @@ impl WorldState {
         state
     }
 
+    /// [`Self::from_alloc`] with its trie hashed: a base that states are cloned from shares the
+    /// hashed nodes, so each clone re-hashes only what it changes.
+    pub fn hashed_from_alloc<'a>(alloc: impl IntoIterator<Item = (&'a Address, &'a GenesisAccount)>) -> Self {
+        let state = Self::from_alloc(alloc);
+        state.state_root();
+        state
+    }
+
     /// Adds genesis accounts, replacing any at the same address. A state built from one
     /// allocation and edited this way (a release's L1 state given a chain's contracts, an L2's
     /// predeploys given the dev accounts) is walked once, not rebuilt from a new allocation.
