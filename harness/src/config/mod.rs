@@ -50,25 +50,32 @@ pub struct NetworkFiles {
 /// `given_l2` replaces the first L2's built genesis (`harness up --l2-genesis`); its state is
 /// then not built at all.
 pub fn for_network(spec: &NetworkSpec, genesis_time: u64, given_l2: Option<&Genesis>) -> Result<NetworkFiles, crate::genesis::GenesisError> {
-    // The L2s' base state, the longest part, is built on another thread while this one deploys
-    // the L1's contracts and reads the L2s' upgrade transactions: two threads, one per core of
-    // a small machine, so neither waits for the other's share of a core.
+    // The L2s' base state, the longest part, is built and hashed on another thread while this
+    // one deploys the L1's contracts and then replays the L2s' genesis upgrades on the decoded
+    // base allocation: two threads, one per core of a small machine. The replay's changes are
+    // applied to the hashed base after.
     let builds_an_l2 = given_l2.is_none() || spec.l2.len() > 1;
-    let (deployment, upgrades) = std::thread::scope(|scope| {
+    let built = |i: &usize| given_l2.is_none() || *i > 0;
+    let (deployment, replayed) = std::thread::scope(|scope| {
         if builds_an_l2 {
             scope.spawn(|| genesis::prepare(spec));
         }
         let deployment = genesis::l1_deployment(spec, genesis_time)?;
         let upgrades = if builds_an_l2 { genesis::genesis_upgrades(spec)? } else { Vec::new() };
-        Ok::<_, crate::genesis::GenesisError>((deployment, upgrades))
+        let replayed: Vec<_> = (0..spec.l2.len())
+            .filter(built)
+            .map(|i| genesis::replay(spec, &spec.l2[i], &deployment.contracts[i], genesis_time, &upgrades))
+            .collect::<Result<_, _>>()?;
+        Ok::<_, crate::genesis::GenesisError>((deployment, replayed))
     })?;
     let l1 = genesis::l1_chain(spec, genesis_time, &deployment);
+    let mut replayed = replayed.into_iter();
     let l2 = (0..spec.l2.len())
         .map(|i| {
-            let genesis = match given_l2.filter(|_| i == 0) {
+            let genesis = match given_l2.filter(|_| !built(&i)) {
                 Some(given) => ChainGenesis::new(given.clone()),
                 None => {
-                    let predeploys = genesis::predeploys(spec, &spec.l2[i], &deployment.contracts[i], genesis_time, &upgrades)?;
+                    let predeploys = genesis::predeploys(spec, replayed.next().expect("one replay per built L2"))?;
                     genesis::l2_genesis(spec, &spec.l2[i], genesis_time, predeploys)
                 }
             };

@@ -12,21 +12,35 @@
 //! op-deployer's allocation for a later release (Jovian at genesis) is an independent check of
 //! the replayed state.
 
-use std::{io::Read, sync::OnceLock};
+use std::{
+    collections::BTreeMap,
+    convert::Infallible,
+    io::Read,
+    sync::{Arc, OnceLock},
+};
 
 use alloy::{
-    consensus::{Header, transaction::Recovered},
-    genesis::Genesis,
+    consensus::{Header, constants::KECCAK_EMPTY, transaction::Recovered},
+    genesis::{Genesis, GenesisAccount},
     primitives::{Address, B256, U256, address},
 };
 use op_alloy::consensus::OpTxEnvelope;
+use revm::{
+    DatabaseRef,
+    bytecode::Bytecode,
+    database::{BundleState, states::bundle_state::BundleRetention},
+    state::AccountInfo,
+};
 
 use super::GenesisError;
 use crate::{
-    contracts::{L1Contracts, load_state},
+    contracts::{DeployerState, L1Contracts, load_state},
     forks::{BUILTIN_ORIGIN, ContractsRelease, Fork, UpgradeTx},
     node::{
-        l2::{execute::{OpFactory, execute}, rules::ChainRules},
+        l2::{
+            execute::{OpFactory, Ran, run},
+            rules::ChainRules,
+        },
         state::WorldState,
     },
     spec::{L2Spec, NetworkSpec},
@@ -86,15 +100,26 @@ fn registry_state() -> Result<&'static WorldState, GenesisError> {
     Ok(STATE.get_or_init(|| WorldState::hashed_from_alloc(&genesis.alloc)))
 }
 
-/// The state a chain's genesis is built on, and the newest fork that state already has. An
-/// op-deployer state gets the chain's own L1 addresses where op-deployer's L2 genesis writes them.
-fn base_state(spec: &NetworkSpec, contracts: &L1Contracts) -> Result<(WorldState, Fork), GenesisError> {
-    let base_fork = base_fork(spec);
-    if base_fork == Fork::Bedrock {
-        return Ok((registry_state()?.clone(), Fork::Bedrock));
+/// The hashed state a chain's genesis is built on (built once per process), cloned.
+fn base_state(spec: &NetworkSpec) -> Result<WorldState, GenesisError> {
+    if base_fork(spec) == Fork::Bedrock {
+        return Ok(registry_state()?.clone());
     }
+    Ok(base_deployer_state(spec)?.l2_state()?.clone())
+}
+
+fn base_deployer_state(spec: &NetworkSpec) -> Result<Arc<DeployerState>, GenesisError> {
     let dir = spec.data.deployments_dir(spec.folder()).ok_or(GenesisError::NoDeployments)?;
-    let state = load_state(&dir, OP_DEPLOYER_BASE)?;
+    Ok(load_state(&dir, OP_DEPLOYER_BASE)?)
+}
+
+/// The accounts of an op-deployer base that hold the chain's own L1 addresses, given those of
+/// `contracts`, where op-deployer's L2 genesis writes them; none for a Bedrock-era base.
+fn links(spec: &NetworkSpec, contracts: &L1Contracts) -> Result<Vec<(Address, GenesisAccount)>, GenesisError> {
+    if base_fork(spec) == Fork::Bedrock {
+        return Ok(Vec::new());
+    }
+    let state = base_deployer_state(spec)?;
     let mut linked = Vec::new();
     for ((proxy, slot), value) in L1_LINKS.iter().zip(l1_link_values(contracts)) {
         let mut account = state.l2_alloc()?.get(proxy).cloned().unwrap_or_default();
@@ -107,9 +132,7 @@ fn base_state(spec: &NetworkSpec, contracts: &L1Contracts) -> Result<(WorldState
         storage.insert(key, value.into_word());
         linked.push((*proxy, account));
     }
-    let mut base = state.l2_state()?.clone();
-    base.insert_alloc(linked.iter().map(|(a, acc)| (a, acc)));
-    Ok((base, base_fork))
+    Ok(linked)
 }
 
 /// The predeploy storage slots op-deployer's L2 genesis fills with the chain's L1 addresses:
@@ -140,12 +163,28 @@ pub fn genesis_upgrades(spec: &NetworkSpec) -> Result<Vec<Recovered<OpTxEnvelope
     Ok(txs)
 }
 
-/// The predeploy state of an L2 starting at `genesis_time` on the spec's genesis fork, its
-/// bridges pointing at `contracts`, with `upgrades` (from [`genesis_upgrades`]) replayed.
-pub fn predeploys(spec: &NetworkSpec, l2: &L2Spec, contracts: &L1Contracts, genesis_time: u64, upgrades: &[Recovered<OpTxEnvelope>]) -> Result<WorldState, GenesisError> {
-    let (base, base_fork) = base_state(spec, contracts)?;
+/// An L2's genesis forks replayed on its base allocation: the base's accounts that point at the
+/// L2's L1, and what the upgrades changed. [`predeploys`] applies both to the hashed base.
+#[derive(Debug)]
+pub struct Replayed {
+    links: Vec<(Address, GenesisAccount)>,
+    changes: Option<BundleState>,
+}
+
+/// Replays `upgrades` (from [`genesis_upgrades`]) for an L2 starting at `genesis_time` on the
+/// spec's genesis fork, its bridges pointing at `contracts`. It runs on the decoded allocation
+/// (its accounts read as the EVM asks for them), not on the hashed state: network start builds
+/// that on another thread meanwhile.
+pub fn replay(spec: &NetworkSpec, l2: &L2Spec, contracts: &L1Contracts, genesis_time: u64, upgrades: &[Recovered<OpTxEnvelope>]) -> Result<Replayed, GenesisError> {
+    let base_fork = base_fork(spec);
+    let deployer = (base_fork != Fork::Bedrock).then(|| base_deployer_state(spec)).transpose()?;
+    let alloc = match &deployer {
+        Some(state) => &**state.l2_alloc()?,
+        None => &registry_genesis()?.alloc,
+    };
+    let links = links(spec, contracts)?;
     if upgrades.is_empty() && base_fork != Fork::Bedrock {
-        return Ok(base);
+        return Ok(Replayed { links, changes: None });
     }
     let rules = ChainRules { schedule: spec.schedule(), genesis_time, block_time: 1, fault: None };
     let factory = OpFactory::new(Default::default(), rules.op_hardforks(), Default::default());
@@ -160,10 +199,69 @@ pub fn predeploys(spec: &NetworkSpec, l2: &L2Spec, contracts: &L1Contracts, gene
         parent_beacon_block_root: ecotone.then_some(B256::ZERO),
         ..Default::default()
     };
-    let upgraded = execute(&factory, l2.chain_id, &base, header, upgrades.to_vec(), [])
+    let view = AllocView { alloc, links: &links };
+    let Ran { mut state, result, .. } = run(&factory, l2.chain_id, &view, &header, upgrades.to_vec(), [])
         .map_err(|e| GenesisError::Upgrade(e.to_string()))?;
-    if let Some(index) = upgraded.receipts.iter().position(|r| !r.status()) {
+    if let Some(index) = result.receipts.iter().position(|r| !r.status()) {
         return Err(GenesisError::Upgrade(format!("upgrade transaction {index} reverted while building genesis")));
     }
-    Ok(upgraded.state)
+    state.merge_transitions(BundleRetention::PlainState);
+    let changes = Some(state.take_bundle());
+    Ok(Replayed { links, changes })
+}
+
+/// The predeploy state of an L2: the hashed base, its links and the replay's changes applied.
+pub fn predeploys(spec: &NetworkSpec, replayed: Replayed) -> Result<WorldState, GenesisError> {
+    let mut state = base_state(spec)?;
+    state.insert_alloc(replayed.links.iter().map(|(a, account)| (a, account)));
+    if let Some(changes) = replayed.changes {
+        state.apply(changes);
+    }
+    Ok(state)
+}
+
+/// A base allocation with an L2's links over it, as the EVM reads accounts: what
+/// [`WorldState`]'s reads give for the same allocation, without building or hashing a trie.
+#[derive(Debug)]
+struct AllocView<'a> {
+    alloc: &'a BTreeMap<Address, GenesisAccount>,
+    links: &'a [(Address, GenesisAccount)],
+}
+
+impl AllocView<'_> {
+    fn account(&self, address: &Address) -> Option<&GenesisAccount> {
+        self.links.iter().find(|(a, _)| a == address).map(|(_, account)| account).or_else(|| self.alloc.get(address))
+    }
+}
+
+impl DatabaseRef for AllocView<'_> {
+    type Error = Infallible;
+
+    fn basic_ref(&self, address: Address) -> Result<Option<AccountInfo>, Self::Error> {
+        Ok(self.account(&address).map(|account| {
+            let code = account.code.as_ref().filter(|c| !c.is_empty()).map(|c| Bytecode::new_raw(c.clone()));
+            AccountInfo {
+                balance: account.balance,
+                nonce: account.nonce.unwrap_or_default(),
+                code_hash: code.as_ref().map_or(KECCAK_EMPTY, Bytecode::hash_slow),
+                code,
+                ..Default::default()
+            }
+        }))
+    }
+
+    /// Never asked: every account's code comes with it from `basic_ref`.
+    fn code_by_hash_ref(&self, _code_hash: B256) -> Result<Bytecode, Self::Error> {
+        Ok(Bytecode::default())
+    }
+
+    fn storage_ref(&self, address: Address, index: U256) -> Result<U256, Self::Error> {
+        let value = self.account(&address).and_then(|a| a.storage.as_ref()?.get(&B256::from(index)).copied());
+        Ok(value.map_or(U256::ZERO, |v| U256::from_be_bytes(v.0)))
+    }
+
+    /// The block before block 0 has no ancestors.
+    fn block_hash_ref(&self, _number: u64) -> Result<B256, Self::Error> {
+        Ok(B256::ZERO)
+    }
 }
