@@ -186,19 +186,7 @@ pub fn replay(spec: &NetworkSpec, l2: &L2Spec, contracts: &L1Contracts, genesis_
     if upgrades.is_empty() && base_fork != Fork::Bedrock {
         return Ok(Replayed { links, changes: None });
     }
-    let rules = ChainRules { schedule: spec.schedule(), genesis_time, block_time: 1, fault: None };
-    let factory = OpFactory::new(Default::default(), rules.op_hardforks(), Default::default());
-    let ecotone = rules.is_active(Fork::Ecotone, genesis_time);
-    // The block before block 0: the genesis forks activate in it, so the executor runs their
-    // transition work (Canyon's Create2Deployer) and their upgrade transactions. As a block 0 it
-    // makes no EIP-4788 or EIP-2935 system calls.
-    let header = Header {
-        timestamp: genesis_time,
-        gas_limit: 1_000_000_000,
-        base_fee_per_gas: Some(0),
-        parent_beacon_block_root: ecotone.then_some(B256::ZERO),
-        ..Default::default()
-    };
+    let (factory, header) = replay_block(spec, genesis_time);
     let view = AllocView { alloc, links: &links };
     let Ran { mut state, result, .. } = run(&factory, l2.chain_id, &view, &header, upgrades.to_vec(), [])
         .map_err(|e| GenesisError::Upgrade(e.to_string()))?;
@@ -208,6 +196,23 @@ pub fn replay(spec: &NetworkSpec, l2: &L2Spec, contracts: &L1Contracts, genesis_
     state.merge_transitions(BundleRetention::PlainState);
     let changes = Some(state.take_bundle());
     Ok(Replayed { links, changes })
+}
+
+/// The executor and header of the block the replay runs in: the block before block 0. The
+/// genesis forks activate in it, so the executor runs their transition work (Canyon's
+/// Create2Deployer) and their upgrade transactions; as a block 0 it makes no EIP-4788 or
+/// EIP-2935 system calls.
+fn replay_block(spec: &NetworkSpec, genesis_time: u64) -> (OpFactory, Header) {
+    let rules = ChainRules { schedule: spec.schedule(), genesis_time, block_time: 1, fault: None };
+    let factory = OpFactory::new(Default::default(), rules.op_hardforks(), Default::default());
+    let header = Header {
+        timestamp: genesis_time,
+        gas_limit: 1_000_000_000,
+        base_fee_per_gas: Some(0),
+        parent_beacon_block_root: rules.is_active(Fork::Ecotone, genesis_time).then_some(B256::ZERO),
+        ..Default::default()
+    };
+    (factory, header)
 }
 
 /// The predeploy state of an L2: the hashed base, its links and the replay's changes applied.
@@ -263,5 +268,34 @@ impl DatabaseRef for AllocView<'_> {
     /// The block before block 0 has no ancestors.
     fn block_hash_ref(&self, _number: u64) -> Result<B256, Self::Error> {
         Ok(B256::ZERO)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::node::l2::execute::execute;
+
+    /// The replay on the allocation's reads reaches the state the same block reaches when it
+    /// executes on the hashed base state (the node's own execution path): for op-deployer's base
+    /// with Jovian, Karst and Lagoon replayed, and for the Bedrock-era registry base with Canyon
+    /// to Holocene replayed.
+    #[test]
+    fn the_replay_on_the_allocation_reaches_the_state_of_a_block_on_the_base_state() {
+        for name in ["alphanet", "examples/betanet-isthmus"] {
+            let spec = NetworkSpec::load(format!("{}/../networks/{name}.toml", env!("CARGO_MANIFEST_DIR"))).unwrap();
+            let genesis_time = 1_700_000_000;
+            let contracts = super::super::l1_deployment(&spec, genesis_time).unwrap().contracts[0];
+            let upgrades = genesis_upgrades(&spec).unwrap();
+            assert!(!upgrades.is_empty(), "{name} replays upgrades");
+            let replayed = replay(&spec, &spec.l2[0], &contracts, genesis_time, &upgrades).unwrap();
+
+            let mut base = base_state(&spec).unwrap();
+            base.insert_alloc(links(&spec, &contracts).unwrap().iter().map(|(a, account)| (a, account)));
+            let (factory, header) = replay_block(&spec, genesis_time);
+            let executed = execute(&factory, spec.l2[0].chain_id, &base, header, upgrades, []).unwrap();
+            assert!(executed.receipts.iter().all(|r| r.status()), "{name}: every upgrade succeeds");
+            assert_eq!(predeploys(&spec, replayed).unwrap().state_root(), executed.state.state_root(), "{name}");
+        }
     }
 }
