@@ -54,8 +54,8 @@ pub fn for_network(spec: &NetworkSpec, genesis_time: u64, given_l2: Option<&Gene
     // one deploys the L1's contracts and then replays the L2s' genesis upgrades on the decoded
     // base allocation: two threads, one per core of a small machine. The replay's changes are
     // applied to the hashed base after.
-    let builds_an_l2 = given_l2.is_none() || spec.l2.len() > 1;
     let built = |i: &usize| given_l2.is_none() || *i > 0;
+    let builds_an_l2 = (0..spec.l2.len()).any(|i| built(&i));
     let (deployment, replayed) = std::thread::scope(|scope| {
         if builds_an_l2 {
             scope.spawn(|| genesis::prepare(spec));
