@@ -28,7 +28,7 @@ use op_alloy::consensus::OpTxEnvelope;
 use revm::{
     DatabaseRef,
     bytecode::Bytecode,
-    database::{BundleState, states::bundle_state::BundleRetention},
+    database::BundleState,
     state::AccountInfo,
 };
 
@@ -37,6 +37,7 @@ use crate::{
     contracts::{DeployerState, L1Contracts, load_state},
     forks::{BUILTIN_ORIGIN, ContractsRelease, Fork, UpgradeTx},
     node::{
+        exec::changes,
         l2::{
             execute::{OpFactory, Ran, run},
             rules::ChainRules,
@@ -113,13 +114,9 @@ fn base_deployer_state(spec: &NetworkSpec) -> Result<Arc<DeployerState>, Genesis
     Ok(load_state(&dir, OP_DEPLOYER_BASE)?)
 }
 
-/// The accounts of an op-deployer base that hold the chain's own L1 addresses, given those of
-/// `contracts`, where op-deployer's L2 genesis writes them; none for a Bedrock-era base.
-fn links(spec: &NetworkSpec, contracts: &L1Contracts) -> Result<Vec<(Address, GenesisAccount)>, GenesisError> {
-    if base_fork(spec) == Fork::Bedrock {
-        return Ok(Vec::new());
-    }
-    let state = base_deployer_state(spec)?;
+/// The accounts of op-deployer's base allocation that hold the chain's own L1 addresses, given
+/// those of `contracts`, where op-deployer's L2 genesis writes them.
+fn links(state: &DeployerState, contracts: &L1Contracts) -> Result<Vec<(Address, GenesisAccount)>, GenesisError> {
     let mut linked = Vec::new();
     for ((proxy, slot), value) in L1_LINKS.iter().zip(l1_link_values(contracts)) {
         let mut account = state.l2_alloc()?.get(proxy).cloned().unwrap_or_default();
@@ -178,11 +175,10 @@ pub struct Replayed {
 pub fn replay(spec: &NetworkSpec, l2: &L2Spec, contracts: &L1Contracts, genesis_time: u64, upgrades: &[Recovered<OpTxEnvelope>]) -> Result<Replayed, GenesisError> {
     let base_fork = base_fork(spec);
     let deployer = (base_fork != Fork::Bedrock).then(|| base_deployer_state(spec)).transpose()?;
-    let alloc = match &deployer {
-        Some(state) => &**state.l2_alloc()?,
-        None => &registry_genesis()?.alloc,
+    let (alloc, links) = match &deployer {
+        Some(state) => (&**state.l2_alloc()?, links(state, contracts)?),
+        None => (&registry_genesis()?.alloc, Vec::new()),
     };
-    let links = links(spec, contracts)?;
     if upgrades.is_empty() && base_fork != Fork::Bedrock {
         return Ok(Replayed { links, changes: None });
     }
@@ -193,9 +189,8 @@ pub fn replay(spec: &NetworkSpec, l2: &L2Spec, contracts: &L1Contracts, genesis_
     if let Some(index) = result.receipts.iter().position(|r| !r.status()) {
         return Err(GenesisError::Upgrade(format!("upgrade transaction {index} reverted while building genesis")));
     }
-    state.merge_transitions(BundleRetention::PlainState);
-    let changes = Some(state.take_bundle());
-    Ok(Replayed { links, changes })
+    let bundle = changes(&mut state);
+    Ok(Replayed { links, changes: Some(bundle) })
 }
 
 /// The executor and header of the block the replay runs in: the block before block 0. The
@@ -291,7 +286,11 @@ mod tests {
             let replayed = replay(&spec, &spec.l2[0], &contracts, genesis_time, &upgrades).unwrap();
 
             let mut base = base_state(&spec).unwrap();
-            base.insert_alloc(links(&spec, &contracts).unwrap().iter().map(|(a, account)| (a, account)));
+            let links = match base_fork(&spec) {
+                Fork::Bedrock => Vec::new(),
+                _ => links(&base_deployer_state(&spec).unwrap(), &contracts).unwrap(),
+            };
+            base.insert_alloc(links.iter().map(|(a, account)| (a, account)));
             let (factory, header) = replay_block(&spec, genesis_time);
             let executed = execute(&factory, spec.l2[0].chain_id, &base, header, upgrades, []).unwrap();
             assert!(executed.receipts.iter().all(|r| r.status()), "{name}: every upgrade succeeds");

@@ -13,7 +13,8 @@ use alloy_evm::block::{BlockExecutionError, BlockValidationError};
 use alloy_op_evm::block::OpBlockExecutionError;
 use revm::{
     context::result::InvalidTransaction,
-    database::{State, WrapDatabaseRef, states::bundle_state::BundleRetention},
+    DatabaseRef,
+    database::{BundleState, State, WrapDatabaseRef, states::bundle_state::BundleRetention},
 };
 
 use super::state::WorldState;
@@ -22,17 +23,22 @@ use super::state::WorldState;
 /// collected as a bundle.
 pub type ExecState<'a> = State<WrapDatabaseRef<&'a WorldState>>;
 
-/// Opens an execution state over `world`.
-pub fn exec_state(world: &WorldState) -> ExecState<'_> {
-    State::builder().with_database_ref(world).with_bundle_update().build()
+/// Opens an execution state over `db`: a snapshot, or any other state the EVM can read (the
+/// genesis replay reads a decoded allocation).
+pub fn exec_state<DB: DatabaseRef>(db: DB) -> State<WrapDatabaseRef<DB>> {
+    State::builder().with_database_ref(db).with_bundle_update().build()
+}
+
+/// What the block changed, as one bundle.
+pub fn changes<DB: DatabaseRef>(state: &mut State<WrapDatabaseRef<DB>>) -> BundleState {
+    state.merge_transitions(BundleRetention::PlainState);
+    state.take_bundle()
 }
 
 /// Folds what the block changed into a new snapshot.
 pub fn commit(mut state: ExecState<'_>, world: &WorldState) -> WorldState {
-    state.merge_transitions(BundleRetention::PlainState);
-    let bundle = state.take_bundle();
     let mut next = world.clone();
-    next.apply(bundle);
+    next.apply(changes(&mut state));
     next
 }
 

@@ -1,12 +1,12 @@
 //! Executes one L2 block with op-reth's block executor (alloy-op-evm on op-revm) and computes
 //! the header a real OP node would.
 
+use std::convert::Infallible;
+
 use alloy::{
     consensus::{Header, Sealed, constants::EMPTY_ROOT_HASH, transaction::Recovered},
     eips::eip7685::EMPTY_REQUESTS_HASH,
 };
-use std::convert::Infallible;
-
 use alloy_evm::{
     EvmFactory,
     block::{BlockExecutionError, BlockExecutionResult, BlockExecutor, BlockExecutorFactory},
@@ -23,7 +23,7 @@ use super::{evm::L2EvmFactory, fault::{Fault, patch_block}};
 use crate::{
     genesis::L2_TO_L1_MESSAGE_PASSER,
     node::{
-        exec::{Rejected, commit, run_transactions, seal_roots},
+        exec::{Rejected, commit, exec_state, run_transactions, seal_roots},
         state::WorldState,
     },
 };
@@ -53,13 +53,14 @@ pub fn execute(
     forced: Vec<Recovered<OpTxEnvelope>>,
     candidates: impl IntoIterator<Item = Recovered<OpTxEnvelope>>,
 ) -> Result<ExecutedBlock, BlockExecutionError> {
+    let fault = factory.evm_factory().fault;
     let Ran { mut state, transactions, rejected, result } = run(factory, chain_id, world, &header, forced, candidates)?;
-    patch_block(factory.evm_factory().fault, &mut state, world, header.number)?;
+    patch_block(fault, &mut state, world, header.number)?;
     let state = commit(state, world);
 
     let (hardforks, timestamp) = (factory.spec(), header.timestamp);
     if hardforks.is_canyon_active_at_timestamp(timestamp) {
-        header.withdrawals_root = Some(if Fault::message_passer_root(factory.evm_factory().fault, hardforks.is_isthmus_active_at_timestamp(timestamp)) {
+        header.withdrawals_root = Some(if Fault::message_passer_root(fault, hardforks.is_isthmus_active_at_timestamp(timestamp)) {
             state.storage_root(&L2_TO_L1_MESSAGE_PASSER)
         } else {
             EMPTY_ROOT_HASH
@@ -98,7 +99,7 @@ pub fn run<DB: DatabaseRef<Error = Infallible> + std::fmt::Debug>(
     candidates: impl IntoIterator<Item = Recovered<OpTxEnvelope>>,
 ) -> Result<Ran<DB>, BlockExecutionError> {
     let (hardforks, evms) = (factory.spec(), factory.evm_factory());
-    let mut state = State::builder().with_database_ref(db).with_bundle_update().build();
+    let mut state = exec_state(db);
     let evm = evms.create_evm(&mut state, evms.evm_env(header, hardforks, chain_id));
     let ctx = OpBlockExecutionCtx {
         parent_hash: header.parent_hash,
