@@ -16,7 +16,7 @@ use alloy::eips::eip1559::BaseFeeParams;
 
 pub use dev::{DEV_ACCOUNT_COUNT, DEV_BALANCE, DEV_MNEMONIC, dev_addresses, dev_signers};
 pub use header::{GenesisRules, L2_TO_L1_MESSAGE_PASSER, genesis_header};
-pub use predeploys::{OP_DEPLOYER_BASE, Replayed, genesis_upgrades, predeploys, prepare, registry_genesis, replay, replayed_at_genesis};
+pub use predeploys::{OP_DEPLOYER_BASE, Replayed, base_fork, genesis_upgrades, predeploys, prepare, registry_genesis, replay, replayed_at_genesis};
 
 use crate::{
     contracts::L1Deployment,

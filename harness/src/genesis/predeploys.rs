@@ -71,7 +71,7 @@ pub const OP_DEPLOYER_BASE: ContractsRelease = ContractsRelease::V4_1_0;
 
 /// The newest fork the state a chain's genesis is built on already has: op-deployer's state
 /// for chains starting on Isthmus or later, a Bedrock-era genesis before.
-fn base_fork(spec: &NetworkSpec) -> Fork {
+pub fn base_fork(spec: &NetworkSpec) -> Fork {
     let modern = OP_DEPLOYER_BASE.l2_genesis_fork();
     if spec.schedule().genesis_fork() < modern { Fork::Bedrock } else { modern }
 }

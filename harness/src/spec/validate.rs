@@ -215,7 +215,7 @@ fn genesis_base(spec: &NetworkSpec, schedule: &super::ForkSchedule) -> Result<()
 /// in the L1's genesis, not yet adopted); and op-deployer's base L2 allocation, which a modern
 /// L2 genesis is built on.
 fn deployer_states(spec: &NetworkSpec) -> impl Iterator<Item = (ContractsRelease, Allocation)> {
-    let modern_l2 = spec.schedule().genesis_fork() >= OP_DEPLOYER_BASE.l2_genesis_fork();
+    let modern_l2 = crate::genesis::base_fork(spec) != Fork::Bedrock;
     let l1 = std::iter::once(spec.l1.genesis_release()).chain(spec.l1.live_upgrade().map(|(u, _)| u.to));
     l1.map(|release| (release, Allocation::L1)).chain(modern_l2.then_some((OP_DEPLOYER_BASE, Allocation::L2)))
 }
